@@ -1,0 +1,42 @@
+# docgen: `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install letters test lint bench sample templates clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install docgen with its test tools
+
+letters: $(STAMP) ## Run the whole batch on inputs/migrations.xlsx into outputs/
+	$(BIN)/docgen run inputs/migrations.xlsx --out outputs $$(command -v soffice >/dev/null 2>&1 && echo --pdf || echo "" ) ; \
+	  command -v soffice >/dev/null 2>&1 || echo "LibreOffice not found: wrote .docx only (apt-get install libreoffice-writer-nogui for PDFs)."
+
+test: $(STAMP) ## Run the test suite
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check docgen tests bench scripts
+	$(BIN)/ruff format --check docgen tests bench scripts
+
+bench: $(STAMP) ## National-scale benchmark (prints ratios against a docxtpl loop)
+	$(BIN)/python bench/run.py
+
+sample: $(STAMP) ## Rebuild inputs/migrations.xlsx from docgen/sample.py
+	$(BIN)/python scripts/make_sample.py inputs/migrations.xlsx
+
+templates: $(STAMP) ## Rebuild templates/*.docx from scripts/make_templates.py
+	$(BIN)/python scripts/make_templates.py templates
+
+clean: ## Remove outputs and the virtual environment
+	rm -rf outputs/* $(VENV)

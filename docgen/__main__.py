@@ -1,0 +1,5 @@
+"""``python -m docgen`` runs the CLI."""
+
+from docgen.cli import main
+
+main()
