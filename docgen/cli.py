@@ -67,14 +67,18 @@ def init(path: Path, force: bool) -> None:
     """Write a starter workbook to PATH for an admin to fill in Excel."""
     from docgen.starter import write_starter
 
-    write_starter(path, force=force)
+    write_starter(path, force=force, today=_today())
     click.echo(f"Wrote {path}. Fill it in Excel, then run: docgen validate {path}")
 
 
 @main.command()
 @click.argument("workbook", type=click.Path(exists=True, path_type=Path))
-@click.option("--annotate", "annotate_to", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a copy of the workbook with every problem cell coloured and commented.")
+@click.option(
+    "--annotate",
+    "annotate_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a copy of the workbook with every problem cell coloured and commented.",
+)
 @click.option("--today", type=str, callback=_parse_date, help="Check dates as if today were this date.")
 def validate(workbook: Path, annotate_to: Path | None, today: dt.date | None) -> None:
     """Check WORKBOOK and list every problem at once (exit 1 if there are errors)."""
@@ -91,3 +95,182 @@ def validate(workbook: Path, annotate_to: Path | None, today: dt.date | None) ->
     n_mig = len(report.batch.migrations) if report.batch else 0
     click.echo(f"{n_err} error(s), {n_warn} warning(s); {n_mig} migration(s) ready.")
     sys.exit(1 if n_err else 0)
+
+
+def _batch_options(f):
+    """Options shared by ``letters`` and ``run``."""
+    decorators = [
+        click.argument("workbook", type=click.Path(exists=True, path_type=Path)),
+        click.option(
+            "--out",
+            "out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("outputs"),
+            show_default=True,
+            help="Folder to write into.",
+        ),
+        click.option(
+            "--only", "only", multiple=True, metavar="ODS", help="Only this practice's migrations (repeat for more)."
+        ),
+        click.option("--icb", "icb", metavar="CODE", help="Only this ICB's migrations."),
+        click.option(
+            "--jobs", "jobs", type=click.IntRange(1, 64), help="Worker processes (default: the number of cores)."
+        ),
+        click.option(
+            "--templates",
+            "templates",
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="Folder with edited copies of the Word templates (missing ones fall back to the defaults).",
+        ),
+        click.option(
+            "--date",
+            "letter_date",
+            type=str,
+            callback=_parse_date,
+            help="Date printed on the letters (default: the Settings letter date, else today).",
+        ),
+        click.option("--today", type=str, callback=_parse_date, help="Work out dates as if today were this date."),
+        click.option(
+            "--skip-invalid",
+            is_flag=True,
+            help="Write every valid migration; list the invalid ones as failed (exit 1).",
+        ),
+        click.option("--pdf", is_flag=True, help="Also write every letter as PDF and print packs (needs LibreOffice)."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_invalid, pdf, *, timeline, delivery):
+    from docgen.errors import ValidationFailed
+    from docgen.pipeline import RunOptions, check, run
+
+    today = today or _today()
+    options = RunOptions(
+        out=out,
+        today=today,
+        letter_date=letter_date,
+        only=tuple(only),
+        icb=icb,
+        jobs=jobs,
+        templates=templates,
+        skip_invalid=skip_invalid,
+        timeline=timeline,
+        delivery=delivery,
+        pdf=pdf,
+    )
+    report = check(workbook, today)
+    if report.errors and not skip_invalid:
+        raise ValidationFailed(report.problems)
+    _echo_problems(report.errors)  # only with --skip-invalid
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=1, label="Writing letters", file=sys.stderr)
+        bar.__enter__()
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+    try:
+        result = run(workbook, options, progress=progress, report=report)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for row in result.failed:
+        click.echo(f"Failed: {row.path or row.migration_id}: {row.message}", err=True)
+    for note in result.notes:
+        click.echo(note, err=True)
+    click.echo(
+        f"{result.letters} letter(s) for {result.migrations} migration(s) in {out} "
+        f"({result.unchanged} unchanged); {result.warnings} warning(s); "
+        f"{len(result.failed)} failure(s); {result.seconds:.1f} s. See {out / 'manifest.csv'}."
+    )
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@_batch_options
+def letters(**kwargs) -> None:
+    """Write the three letters for every migration in WORKBOOK."""
+    _run(**kwargs, timeline=False, delivery=False)
+
+
+@main.command("run")
+@_batch_options
+def run_cmd(**kwargs) -> None:
+    """Validate WORKBOOK, then write the timeline, letters, calendar files, email drafts and manifest."""
+    _run(**kwargs, timeline=True, delivery=True)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"), show_default=True)
+@click.option("--today", type=str, callback=_parse_date, help="Work out dates as if today were this date.")
+def timeline(workbook: Path, out: Path, today: dt.date | None) -> None:
+    """Write OUT/timeline.xlsx: every migration's dates, a Gantt chart and the warnings."""
+    from docgen.errors import ValidationFailed
+    from docgen.pipeline import check
+    from docgen.timeline import write_timeline
+
+    today = today or _today()
+    report = check(workbook, today)
+    if report.errors:
+        raise ValidationFailed(report.problems)
+    _echo_problems(report.warnings)
+    path = write_timeline(report.batch, report.schedules, out / "timeline.xlsx", today=today)
+    click.echo(f"Wrote {path} ({len(report.batch.migrations)} migration(s), {len(report.warnings)} warning(s)).")
+
+
+@main.group()
+def templates() -> None:
+    """Check the Word templates, or list the fields they may use."""
+
+
+_templates_dir = click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder with edited copies (missing ones fall back to the defaults).",
+)
+
+
+@templates.command("check")
+@_templates_dir
+def templates_check(templates_dir: Path | None) -> None:
+    """Report unknown fields, unbalanced blocks and syntax errors in every template."""
+    from docgen.letters import DOCUMENTS, example_context, resolve_templates
+    from docgen.render import make_environment
+    from docgen.template_check import check_templates as check
+
+    paths = resolve_templates(templates_dir)
+    issues = check(
+        {d.key: paths[d.key] for d in DOCUMENTS}, {d.key: example_context(d.key) for d in DOCUMENTS}, make_environment()
+    )
+    for issue in issues:
+        click.echo(f"Error: {issue}")
+    for d in DOCUMENTS:
+        click.echo(
+            f"{paths[d.key]}: {'problems found' if any(i.template == paths[d.key].name for i in issues) else 'OK'}"
+        )
+    sys.exit(1 if issues else 0)
+
+
+@templates.command("fields")
+@click.option("--document", type=str, help="Only this document (e.g. data-extract-request).")
+def templates_fields(document: str | None) -> None:
+    """Print every field a template may use, with the sample's value."""
+    from docgen.letters import DOCUMENTS, example_context
+    from docgen.template_check import field_paths
+
+    keys = [d.key for d in DOCUMENTS]
+    if document and document not in keys:
+        raise click.BadParameter(
+            f"'{document}' is not a document. Choose one of: {', '.join(keys)}.", param_hint="--document"
+        )
+    for key in [document] if document else keys:
+        click.echo(f"# {key}")
+        for name, value in field_paths(example_context(key)):
+            click.echo(f"{{{{ {name} }}}}\t{value}")

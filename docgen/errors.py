@@ -66,6 +66,7 @@ class TemplateError(DocgenError):
         self.part = part
         self.placeholder = placeholder
         self.paragraph = paragraph
+        self.message = message
         where = template + (f" ({part})" if part else "")
         text = f"{where}: {message}"
         if paragraph:
@@ -80,3 +81,8 @@ class OutputError(DocgenError):
 
 class ConversionError(DocgenError):
     """Raised when LibreOffice is missing or fails to convert a document to PDF."""
+
+
+class FormatError(DocgenError, ValueError):
+    """Raised when a formatting filter (``longdate``, ``money``...) is given a value it
+    cannot format, or an unknown locale; the renderer adds the template and paragraph."""

@@ -11,6 +11,12 @@ from pathlib import Path
 from docgen.errors import OutputError
 
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+# mkstemp creates files readable by their owner only; outputs should get the usual
+# permissions (a colleague on a shared drive must be able to open the letters).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
@@ -54,6 +60,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException as err:
         try:
@@ -76,6 +83,7 @@ def atomic_save(path: Path, save) -> None:
         raise OutputError(f"Cannot write {path}: {err.strerror}. Check the folder exists and you may write to it.") from err
     try:
         save(tmp)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException as err:
         try:

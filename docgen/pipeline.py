@@ -1,15 +1,22 @@
 """The batch from workbook to outputs: load, validate, schedule, render, write, report.
 
-``check`` is what ``docgen validate`` runs; ``run`` (added by the letters issue) is what
-``docgen run`` runs. Both take ``today`` as a parameter.
+``check`` is what ``docgen validate`` runs; ``run`` is what ``docgen letters`` and
+``docgen run`` run. Both take ``today`` as a parameter; nothing here reads the clock.
+The per-migration writing lives in :mod:`docgen.writer` so worker processes import
+only what they need.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from docgen.errors import DocgenError, ValidationFailed
+from docgen.manifest import ManifestRow, read_previous, write_manifest
 from docgen.problems import Problem, errors, warnings
 from docgen.records import Batch
 
@@ -34,15 +41,163 @@ class CheckReport:
 
 def check(workbook: Path, today: dt.date) -> CheckReport:
     """Validate ``workbook`` and schedule its valid migrations; collect every problem."""
+    from docgen.schedule import schedule_batch, warnings_as_problems
     from docgen.validate import check_workbook
 
     report = check_workbook(workbook, today=today)
     result = CheckReport(report.batch, list(report.problems), set(report.invalid_migrations))
     if report.batch is not None and report.batch.migrations:
-        try:
-            from docgen.schedule import schedule_batch, warnings_as_problems
-        except ImportError:  # schedule logic not there yet
-            return result
         result.schedules = schedule_batch(report.batch, today)
         result.problems.extend(warnings_as_problems(report.batch, result.schedules))
     return result
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What to write and how: the CLI's options, as plain values."""
+
+    out: Path
+    today: dt.date
+    letter_date: dt.date | None = None  # --date; else the Settings letter date; else today
+    only: tuple[str, ...] = ()  # ODS codes
+    icb: str | None = None
+    jobs: int | None = None  # None: the number of cores
+    templates: Path | None = None
+    skip_invalid: bool = False
+    timeline: bool = True
+    letters: bool = True
+    delivery: bool = False  # .ics calendar invitations and .eml drafts
+    pdf: bool = False
+    locale: str = "en_GB"
+
+
+@dataclass
+class RunResult:
+    """What a run wrote, skipped and failed, for the summary line and the exit code."""
+
+    rows: list[ManifestRow]
+    migrations: int
+    warnings: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ManifestRow]:
+        return [r for r in self.rows if r.status == "failed"]
+
+    @property
+    def letters(self) -> int:
+        return sum(1 for r in self.rows if r.status in ("written", "unchanged") and r.path.endswith(".docx"))
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for r in self.rows if r.status == "unchanged")
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def select(batch: Batch, only: tuple[str, ...], icb: str | None) -> Batch:
+    """Keep the migrations ``--only`` and ``--icb`` ask for; refuse codes with none."""
+    migrations = batch.migrations
+    if icb:
+        code = icb.strip().upper()
+        if code not in batch.icb_by_code:
+            known = ", ".join(sorted(batch.icb_by_code)) or "none"
+            raise DocgenError(f"--icb {icb}: no such ICB on the ICBs sheet (the workbook has: {known}).")
+        migrations = tuple(m for m in migrations if batch.practice(m).icb_code == code)
+    if only:
+        wanted = {o.strip().upper() for o in only}
+        missing = sorted(wanted - {m.ods_code for m in migrations})
+        if missing:
+            raise DocgenError(
+                f"--only {', '.join(missing)}: no migration for this ODS code"
+                + (f" in ICB {icb.upper()}" if icb else "")
+                + " in the workbook. Check the code on the Migrations sheet."
+            )
+        migrations = tuple(m for m in migrations if m.ods_code in wanted)
+    return replace(batch, migrations=migrations)
+
+
+def run(
+    workbook: Path,
+    options: RunOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    report: CheckReport | None = None,
+) -> RunResult:
+    """Validate, schedule, then write the timeline, letters, delivery pack and manifest.
+
+    Validation errors stop the batch before anything is written (``ValidationFailed``),
+    unless ``skip_invalid``: then the invalid migrations are listed as failed in the
+    manifest and the valid ones are written. A migration that fails while being
+    written is reported in the manifest and skipped; the others are still written.
+    """
+    from docgen import writer
+
+    started = time.perf_counter()
+    report = report or check(workbook, options.today)
+    if report.batch is None or (report.errors and not options.skip_invalid):
+        raise ValidationFailed(report.problems)
+    batch = select(report.batch, options.only, options.icb)
+    letter_date = options.letter_date or batch.settings.letter_date or options.today
+    out = Path(options.out)
+    _prepare_out(out)
+    previous = read_previous(out)
+
+    rows: list[ManifestRow] = []
+    if options.skip_invalid:
+        by_id: dict[str, list[Problem]] = {}
+        for p in report.errors:
+            by_id.setdefault(p.migration_id or "", []).append(p)
+        for mid in sorted(report.invalid_migrations):
+            first = by_id.get(mid, [None])[0]
+            rows.append(
+                ManifestRow(
+                    mid, "", "all", "", "", 0, "failed", f"Not written: {first}" if first else "Not written: invalid."
+                )
+            )
+
+    job = writer.Job(
+        batch=batch,
+        schedules={m.migration_id: report.schedules[m.migration_id] for m in batch.migrations},
+        out=str(out.resolve()),
+        letter_date=letter_date,
+        today=options.today,
+        templates=options.templates,
+        locale=options.locale,
+        letters=options.letters,
+        delivery=options.delivery,
+        previous=previous,
+    )
+    writer.check_templates(job)  # a broken template fails before any letter is written
+
+    if options.timeline:
+        rows.append(writer.write_timeline(job))
+    if options.letters:
+        jobs = options.jobs or os.cpu_count() or 1
+        rows.extend(writer.write_all(job, jobs=jobs, progress=progress))
+    notes: list[str] = []
+    if options.pdf and options.letters:
+        from docgen import delivery
+
+        pdf_rows, pdf_notes = delivery.write_pdfs(job, rows, jobs=options.jobs or os.cpu_count() or 1)
+        rows.extend(pdf_rows)
+        notes.extend(pdf_notes)
+    if options.delivery and options.letters:
+        from docgen import delivery
+
+        rows.extend(delivery.write_drafts(job, rows, pdf=options.pdf))
+    write_manifest(out, rows)
+    n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
+    return RunResult(rows, len(batch.migrations), n_warn, time.perf_counter() - started, notes)
+
+
+def _prepare_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise DocgenError(f"--out {out}: this is a file, not a folder. Choose a folder for the outputs.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise DocgenError(f"--out {out}: cannot create the folder ({err.strerror}).") from err

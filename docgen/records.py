@@ -233,10 +233,21 @@ class Batch:
         seen: list[Contact] = []
         for key in keys:
             for c in self._contacts_by_org.get(key.strip().casefold(), ()):
-                if c not in seen:
+                if c not in seen and _plays_a_part(c, migration):
                     seen.append(c)
         return tuple(seen)
 
     def invitees(self, migration: Migration) -> tuple[Contact, ...]:
         """The migration's contacts marked as kick-off invitees."""
         return tuple(c for c in self.contacts_for(migration) if c.invitee)
+
+
+def _plays_a_part(contact: Contact, migration: Migration) -> bool:
+    """False for a supplier's person whose role is the other side of a migration: Optum's
+    "New supplier" lead has no part in a move away from Optum."""
+    org = contact.organisation.strip().casefold()
+    role = contact.role.casefold()
+    new, current = migration.new_supplier.strip().casefold(), migration.current_supplier.strip().casefold()
+    if role == "new supplier" and org == current and org != new:
+        return False
+    return not (role == "current supplier" and org == new and org != current)

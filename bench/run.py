@@ -1,0 +1,173 @@
+"""docgen's benchmark: ``make bench``.
+
+Times, in one run on the same templates and the same contexts:
+  (a) a plain docxtpl loop (new DocxTemplate per letter, autoescape, save) on a sample;
+  (b) docgen's engine on the same sample, single process;
+  (c) ``docgen run`` end to end on every active English practice (letters, timeline,
+      calendar files, email drafts, manifest; no PDF) with ``--jobs 1`` and the default,
+      then a rerun on unchanged input.
+It prints letters per second, the ratio (b)/(a), wall seconds and peak memory (the sum
+of the resident memory of docgen and its worker processes, sampled every 20 ms).
+
+The practices are real (``../shared/data/epraccur.csv``); every migration, person, date
+and cost is MADE UP (see bench/national.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from national import EPRACCUR, national_batch  # noqa: E402
+
+from docgen.letters import DOCUMENTS, build_context, resolve_templates  # noqa: E402
+from docgen.render import PreparedTemplate, make_environment  # noqa: E402
+from docgen.schedule import schedule_batch  # noqa: E402
+
+TODAY = "2026-11-23"
+
+
+def sample_contexts(batch, schedules, n: int):
+    """``n`` (template path, context) pairs cycling through the three documents."""
+    import datetime as dt
+
+    paths = resolve_templates(None)
+    out = []
+    for m in batch.migrations:
+        for d in DOCUMENTS:
+            ctx = build_context(batch, m, schedules[m.migration_id], letter_date=dt.date(2026, 11, 23), document=d.key)
+            out.append((d.key, paths[d.key], ctx))
+            if len(out) == n:
+                return out
+    return out
+
+
+def time_docxtpl(items, env) -> float:
+    from docxtpl import DocxTemplate
+
+    t = time.perf_counter()
+    for _, path, ctx in items:
+        doc = DocxTemplate(path)
+        doc.render(ctx, jinja_env=env, autoescape=True)
+        doc.save(io.BytesIO())
+    return time.perf_counter() - t
+
+
+def time_engine(items, env) -> float:
+    prepared = {}
+    t = time.perf_counter()
+    for key, path, ctx in items:
+        if key not in prepared:
+            prepared[key] = PreparedTemplate.load(path, env)
+        prepared[key].render(ctx)
+    return time.perf_counter() - t
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_docgen(workbook: Path, out: Path, jobs: int | None) -> tuple[float, int, str]:
+    """Wall seconds, peak memory of the process tree, and docgen's summary line."""
+    cmd = [sys.executable, "-m", "docgen", "run", str(workbook), "--out", str(out), "--today", TODAY]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.02)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - t
+    done.set()
+    th.join()
+    if proc.returncode != 0:
+        print(stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"docgen run failed with exit {proc.returncode}")
+    return wall, peak, stdout.strip().splitlines()[-1]
+
+
+def national_workbook(limit: int | None) -> Path:
+    """The national workbook, built once from epraccur.csv and cached in bench/data/."""
+    from docgen.starter import write_workbook
+
+    path = HERE / "data" / f"national-{limit or 'all'}.xlsx"
+    if not path.exists() or path.stat().st_mtime < max(EPRACCUR.stat().st_mtime, (HERE / "national.py").stat().st_mtime):
+        t = time.perf_counter()
+        write_workbook(path, national_batch(limit=limit), force=True)
+        print(f"built {path.relative_to(ROOT)} in {time.perf_counter() - t:.1f} s")
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sample", type=int, default=300, help="letters in the docxtpl comparison")
+    ap.add_argument("--repeat", type=int, default=3, help="repeats of (a) and (b); the median is printed")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N practices (default: all)")
+    ap.add_argument("--skip-country", action="store_true", help="skip (c)")
+    args = ap.parse_args()
+    import datetime as dt
+
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    batch = national_batch(limit=args.limit)
+    schedules = schedule_batch(batch, dt.date.fromisoformat(TODAY))
+    print(f"batch: {len(batch.migrations)} practices with MADE-UP migrations, {len(batch.icbs)} ICBs")
+    items = sample_contexts(batch, schedules, args.sample)
+    env = make_environment()
+
+    a = [time_docxtpl(items, env) for _ in range(args.repeat)]
+    b = [time_engine(items, env) for _ in range(args.repeat)]
+    ra, rb = len(items) / statistics.median(a), len(items) / statistics.median(b)
+    print(f"(a) docxtpl loop : {ra:8.1f} letters/s  (median of {args.repeat}, {len(items)} letters)")
+    print(f"(b) docgen engine: {rb:8.1f} letters/s  (median of {args.repeat}, single process)")
+    print(f"    ratio (b)/(a): {rb / ra:8.1f}x   target >= 30x")
+    if args.skip_country:
+        return
+
+    workbook = national_workbook(args.limit)
+    out = HERE / "data" / "out"
+    for label, jobs in (("--jobs 1", 1), (f"default (--jobs {os.cpu_count()})", None)):
+        subprocess.run(["rm", "-rf", str(out)], check=True)
+        wall, peak, summary = run_docgen(workbook, out, jobs)
+        print(f"(c) docgen run, {label}: {wall:6.1f} s wall, peak {peak / 2**20:6.0f} MiB  [{summary}]")
+    wall, peak, summary = run_docgen(workbook, out, None)
+    print(f"(d) rerun, unchanged input: {wall:6.1f} s wall, peak {peak / 2**20:6.0f} MiB  [{summary}]")
+    print("targets: whole country <= 20 s wall on 2 cores, peak < 1024 MiB; rerun rewrites nothing")
+
+
+if __name__ == "__main__":
+    main()

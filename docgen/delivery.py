@@ -1,0 +1,241 @@
+"""The delivery pack around the letters: PDFs, print packs, kick-off calendar files and
+email drafts, so the admin sends, prints and diarises without retyping.
+
+Generic pieces live in :mod:`docgen.pdf`, :mod:`docgen.invites` and :mod:`docgen.emails`;
+this module decides what each migration gets, where it goes and what it says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path, PurePosixPath
+
+from docgen.errors import DocgenError
+from docgen.manifest import ManifestRow
+from docgen.records import Migration
+
+EXTRACT = "data-extract-request"
+KICKOFF = "kick-off-invitation"
+
+
+def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[ManifestRow], list[str]]:
+    """Convert every letter written this run to PDF, then build one print pack per ICB
+    and document. Returns the manifest rows and notes for the user (LibreOffice missing)."""
+    from docgen import pdf
+    from docgen.letters import DOCUMENTS
+    from docgen.manifest import sha256
+
+    out = Path(job.out)
+    letters = [r for r in rows if r.status in ("written", "unchanged") and r.path.endswith(".docx")]
+    soffice = pdf.find_soffice()
+    if soffice is None:
+        return [], [pdf.MISSING_LIBREOFFICE]
+    by_path = {out / r.path: r for r in letters}
+    # A letter whose .docx did not change keeps its PDF from the previous run.
+    todo = [p for p, r in by_path.items() if r.status == "written" or not p.with_suffix(".pdf").exists()]
+    result = pdf.convert_to_pdf(todo, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
+    new_rows: list[ManifestRow] = []
+    made: dict[Path, Path] = {}
+    for path, row in by_path.items():
+        target = path.with_suffix(".pdf")
+        rel = PurePosixPath(row.path).with_suffix(".pdf").as_posix()
+        if path in result.failures:
+            new_rows.append(
+                ManifestRow(
+                    row.migration_id,
+                    row.ods_code,
+                    row.document + " (PDF)",
+                    rel,
+                    "",
+                    0,
+                    "failed",
+                    str(result.failures[path]),
+                )
+            )
+            continue
+        data = target.read_bytes()
+        status = "written" if path in result else "unchanged"
+        new_rows.append(
+            ManifestRow(row.migration_id, row.ods_code, row.document + " (PDF)", rel, sha256(data), len(data), status)
+        )
+        made[path] = target
+
+    # Print packs: per ICB and document, practices in ODS code order.
+    batch = job.batch
+    groups: dict[tuple[str, str], list[tuple[str, str, Path]]] = defaultdict(list)
+    for path, row in by_path.items():
+        if path in made:
+            practice = batch.practice_by_ods[row.ods_code]
+            groups[(practice.icb_code, row.document)].append(
+                (practice.ods_code, f"{practice.ods_code} {practice.name}", made[path])
+            )
+    titles = {d.key: d.title for d in DOCUMENTS}
+    for (icb, doc), entries in sorted(groups.items()):
+        entries.sort()
+        rel = f"print/{icb}-{doc}.pdf"
+        try:
+            pages = pdf.build_print_pack(
+                [(t, p) for _, t, p in entries],
+                out / rel,
+                title=f"{icb} {batch.icb_by_code[icb].name}: {titles.get(doc, doc)}s",
+            )
+        except DocgenError as err:
+            new_rows.append(ManifestRow("", "", f"print pack {doc}", rel, "", 0, "failed", str(err)))
+            continue
+        data = (out / rel).read_bytes()
+        new_rows.append(
+            ManifestRow(
+                "",
+                "",
+                f"print pack {doc}",
+                rel,
+                sha256(data),
+                len(data),
+                "written",
+                f"{len(entries)} letter(s), {pages} page(s)",
+            )
+        )
+    return new_rows, []
+
+
+def write_drafts(job, rows: list[ManifestRow], *, pdf: bool = False) -> list[ManifestRow]:
+    """Per migration: ``kick-off.ics`` and the two email drafts, next to its letters."""
+    letters = defaultdict(dict)
+    for r in rows:
+        if r.status in ("written", "unchanged") and r.path.endswith(".docx"):
+            letters[r.migration_id][r.document] = PurePosixPath(r.path)
+    out_rows: list[ManifestRow] = []
+    for m in job.batch.migrations:
+        if set(letters.get(m.migration_id, {})) >= {EXTRACT, KICKOFF}:
+            out_rows.extend(migration_drafts(job, m, letters[m.migration_id], pdf=pdf))
+    return out_rows
+
+
+def _kickoff_start(job, migration: Migration) -> dt.datetime:
+    schedule = job.schedules[migration.migration_id]
+    when = migration.kickoff_time or job.batch.settings.kickoff_time
+    return dt.datetime.combine(schedule.date("kick_off"), when)
+
+
+def migration_drafts(
+    job, migration: Migration, letters: dict[str, PurePosixPath], *, pdf: bool = False
+) -> list[ManifestRow]:
+    """One migration's ``kick-off.ics``, ``data-extract-request.eml`` and
+    ``kick-off-invitation.eml``; a failure is a failed row, never an exception."""
+    from docgen import emails, invites
+    from docgen.formatting import longdate
+    from docgen.writer import store
+
+    batch, out = job.batch, Path(job.out)
+    practice, icb = batch.practice(migration), batch.icb(migration)
+    schedule = job.schedules[migration.migration_id]
+    mid, ods = migration.migration_id, migration.ods_code
+    folder = letters[KICKOFF].parent
+    rows: list[ManifestRow] = []
+    stamp = dt.datetime.combine(job.letter_date, dt.time(9, 0))
+    sender = (icb.sender_name, icb.sender_email)
+
+    def attachment(doc: str) -> Path:
+        path = out / letters[doc]
+        return path.with_suffix(".pdf") if pdf and path.with_suffix(".pdf").exists() else path
+
+    ics_rel = folder / "kick-off.ics"
+    try:
+        start = _kickoff_start(job, migration)
+        minutes = batch.settings.kickoff_minutes
+        location = migration.kickoff_location or "To be confirmed"
+        previous = (out / ics_rel).read_bytes() if (out / ics_rel).exists() else None
+        sequence = invites.next_sequence(previous, start, start + dt.timedelta(minutes=minutes), location)
+        invitees = batch.invitees(migration)
+        ics = invites.kickoff_event(
+            uid=invites.stable_uid(mid, ods, "kick-off"),
+            summary=f"Kick-off: {practice.name} ({ods}) move to {migration.new_system}",
+            start=start,
+            minutes=minutes,
+            location=location,
+            description=(
+                f"Kick-off meeting for the move of {practice.name} ({ods}) from {migration.current_system} to "
+                f"{migration.new_system} (migration {mid}). Provisional go-live: {longdate(schedule.date('go_live'))}.\n"
+                "Agenda: introductions and roles; the new supplier's schedule of dates; data extract and IDP; "
+                "technical survey arrangements; training and staff leave; third-party systems; patient communications; "
+                "risks and next steps.\nPlease bring staff leave and training dates, a list of third-party systems "
+                "and your patient communication plans."
+            ),
+            organiser=sender,
+            attendees=[(c.name, c.email, c.role) for c in invitees],
+            sequence=sequence,
+            stamp=stamp,
+        )
+        rows.append(store(job, ics_rel, ics, migration_id=mid, ods_code=ods, document="kick-off calendar invitation"))
+
+        supplier = batch.supplier(migration.current_supplier, migration.current_system)
+        to = (
+            [(supplier.extract_contact_name or migration.current_supplier, supplier.extract_contact_email)]
+            if supplier and supplier.extract_contact_email
+            else []
+        )
+        eml = emails.draft(
+            sender=sender,
+            to=to,
+            subject=f"Data extract request: {practice.name} ({ods}), {migration.current_system} to {migration.new_system}",
+            body=(
+                f"Dear {(supplier.extract_contact_name if supplier and supplier.extract_contact_name else 'colleague')},\n\n"
+                f"Please find attached our formal data extract request for {practice.name} ({ods}), which is moving "
+                f"from {migration.current_system} to {migration.new_system} under the contractual migration process. "
+                f"We request the initial data production on {longdate(schedule.date('idp'))}.\n\n"
+                "Please confirm receipt and the IDP date by reply.\n\n"
+                f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
+            ),
+            attachments=[attachment(EXTRACT)],
+            date=stamp,
+        )
+        rows.append(
+            store(
+                job,
+                folder / "data-extract-request.eml",
+                eml,
+                migration_id=mid,
+                ods_code=ods,
+                document="data extract request email draft",
+            )
+        )
+
+        eml = emails.draft(
+            sender=sender,
+            to=[(c.name, c.email) for c in invitees if c.email],
+            subject=f"Kick-off meeting {longdate(start.date())}: {practice.name} ({ods}) move to {migration.new_system}",
+            body=(
+                "Dear colleagues,\n\n"
+                f"You are invited to the kick-off meeting for the move of {practice.name} ({ods}) to "
+                f"{migration.new_system} on {longdate(start.date())} at {start:%H:%M}, {location}. "
+                "The invitation letter with the agenda and key dates, and a calendar invitation, are attached.\n\n"
+                f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
+            ),
+            attachments=[attachment(KICKOFF), out / ics_rel],
+            date=stamp,
+        )
+        rows.append(
+            store(
+                job,
+                folder / "kick-off-invitation.eml",
+                eml,
+                migration_id=mid,
+                ods_code=ods,
+                document="kick-off invitation email draft",
+            )
+        )
+    except DocgenError as err:
+        rows.append(
+            ManifestRow(
+                mid,
+                ods,
+                "email drafts",
+                folder.as_posix(),
+                "",
+                0,
+                "failed",
+                f"Migrations!{migration.row} ({mid}, {ods}): {err}",
+            )
+        )
+    return rows

@@ -1,0 +1,75 @@
+"""``manifest.csv``: every output of a run, its content hash, and what failed.
+
+The previous run's manifest also lets a rerun skip rewriting a file whose content
+has not changed (same sha256, file still there with the same size).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+
+from docgen.output import atomic_write_bytes
+
+MANIFEST = "manifest.csv"
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One output (or one failure) of a run. ``path`` is relative to the output folder,
+    with ``/`` separators; ``status`` is written, unchanged or failed."""
+
+    migration_id: str
+    ods_code: str
+    document: str
+    path: str
+    sha256: str
+    bytes: int
+    status: str
+    message: str = ""
+
+
+HEADER = [f.name for f in fields(ManifestRow)]
+
+
+def sha256(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_manifest(out: Path, rows: list[ManifestRow]) -> Path:
+    """Write ``out/manifest.csv`` atomically (UTF-8 with BOM so Excel shows £ and ŵ)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(HEADER)
+    for row in rows:
+        w.writerow([_csv_safe(v) for v in astuple(row)])
+    path = Path(out) / MANIFEST
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))
+    return path
+
+
+def _csv_safe(value: object) -> object:
+    """Keep a text value from becoming a formula when the CSV is opened in Excel."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def read_previous(out: Path) -> dict[str, tuple[str, int]]:
+    """Path -> (sha256, bytes) of the files the previous run wrote, if its manifest exists."""
+    path = Path(out) / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return {
+                r["path"]: (r["sha256"], int(r["bytes"] or 0))
+                for r in csv.DictReader(fh)
+                if r.get("status") in ("written", "unchanged") and r.get("path")
+            }
+    except (OSError, ValueError, KeyError, csv.Error):
+        return {}  # an unreadable old manifest only costs a full rewrite

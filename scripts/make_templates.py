@@ -1,0 +1,824 @@
+"""Build the three Word letter templates with python-docx, so they are reviewed as code.
+
+Usage: ``python scripts/make_templates.py OUTDIR`` (``make templates`` writes ``templates/``).
+
+The templates are ordinary Word documents an admin can open, edit and save: docxtpl tags
+(``{{ practice.name }}``, ``{%p if ... %}``, ``{%tr for c in costs %}``) stand where the
+values go. Every field comes from :func:`docgen.letters.build_context`; nothing (no date,
+no name) is typed into a template. Layout follows NHS letter conventions: A4, 2 cm
+margins, Arial 11 pt, the ICB's name in NHS Blue top right, sender block top right,
+recipient block left, a bold subject line, "Page X of Y" in the footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import _Cell
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from docgen.output import atomic_write_bytes  # noqa: E402
+
+FONT = "Arial"
+NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)
+NHS_BLUE_HEX = "005EB8"
+TEXT_COLOUR = RGBColor(0x21, 0x2B, 0x32)  # NHS identity text colour: softer than pure black
+GREY = RGBColor(0x4C, 0x62, 0x72)
+HEADER_FILL = "DCE6F2"  # light NHS blue: table header rows
+LABEL_FILL = "F0F4F5"  # NHS pale grey: label column of detail tables
+BORDER = "AEB7BD"
+PAGE_WIDTH_CM = 21.0
+MARGIN_CM = 2.0
+TEXT_WIDTH_CM = PAGE_WIDTH_CM - 2 * MARGIN_CM
+ADDRESS_CM = 8.8  # recipient column; the sender block takes the rest of the width
+# Fixed so that rebuilding the templates gives the same bytes (reviewable diffs).
+FIXED_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+# -- document set-up ------------------------------------------------------------------
+
+
+def new_document(title: str):
+    """An empty A4 document with the house styles, headers and footers for ``title``."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(PAGE_WIDTH_CM), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(MARGIN_CM)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    section.header_distance, section.footer_distance = Cm(1.0), Cm(1.0)
+    _styles(doc)
+    _headers_and_footers(doc, title)
+    props = doc.core_properties
+    props.title = title
+    props.subject = "GP clinical system migration"
+    props.author = props.last_modified_by = "docgen"
+    props.comments = (
+        "Template for docgen: keep the tags in double braces and brace-percent blocks; edit the wording around them."
+    )
+    props.created = props.modified = FIXED_TIME
+    props.revision = 1
+    return doc
+
+
+def _fonts(rpr) -> None:
+    """Arial for every script (Latin, East Asian, complex), replacing theme fonts, which
+    would otherwise win in Word over an explicit font."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+
+
+def _styles(doc) -> None:
+    styles = doc.styles
+    defaults = styles.element.find(qn("w:docDefaults"))
+    _fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
+
+    normal = styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.font.color.rgb = TEXT_COLOUR
+    _fonts(normal.element.get_or_add_rPr())
+    pf = normal.paragraph_format
+    pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(6), 1.08
+
+    def para_style(name, base="Normal", size=None, bold=None, colour=None, before=None, after=None, keep=False):
+        try:
+            style = styles[name]
+        except KeyError:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[base]
+        style.quick_style = True
+        _fonts(style.element.get_or_add_rPr())
+        f = style.font
+        f.name = FONT
+        f.italic = False
+        if size is not None:
+            f.size = Pt(size)
+        if bold is not None:
+            f.bold = bold
+        f.color.rgb = colour or TEXT_COLOUR
+        if before is not None:
+            style.paragraph_format.space_before = Pt(before)
+        if after is not None:
+            style.paragraph_format.space_after = Pt(after)
+        if keep:
+            style.paragraph_format.keep_with_next = True
+        return style
+
+    for level, size in ((1, 12), (2, 11)):
+        h = para_style(f"Heading {level}", size=size, bold=True, before=10, after=3, keep=True)
+        h.paragraph_format.line_spacing = 1.0
+    para_style(
+        "Letterhead", size=14, bold=True, colour=NHS_BLUE, after=0
+    ).paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    para_style("Sender", size=10, after=0).paragraph_format.line_spacing = 1.0
+    para_style("Address", after=0).paragraph_format.line_spacing = 1.0
+    para_style("Subject", size=12, bold=True, before=6, after=8)
+    para_style("Table Text", size=10, after=0).paragraph_format.line_spacing = 1.0
+    para_style("Small Print", size=9, colour=GREY, after=0)
+    # Tags such as {%p if ... %} sit alone in their paragraph and vanish when a letter is
+    # written; grey keeps them quiet for an admin editing the template in Word.
+    para_style("Template Logic", size=8, colour=GREY, after=0)
+    for name in ("List Number", "List Bullet"):
+        para_style(name, after=2)
+    for name in ("Header", "Footer"):
+        s = para_style(name, size=8, colour=GREY, after=0)
+        ppr = s.element.get_or_add_pPr()
+        old_tabs = ppr.find(qn("w:tabs"))
+        if old_tabs is not None:  # Letter-size stops from python-docx's default template
+            ppr.remove(old_tabs)
+        s.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
+
+
+def _headers_and_footers(doc, title: str) -> None:
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    first = section.first_page_header.paragraphs[0]
+    first.style = doc.styles["Letterhead"]
+    first.add_run("{{ icb.name }}")
+    _border(first, "bottom", NHS_BLUE_HEX, 12, space=4)
+
+    later = section.header.paragraphs[0]
+    later.style = doc.styles["Header"]
+    later.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    later.add_run("{{ icb.name }}  ·  " + title + ": {{ practice.name }} ({{ practice.ods_code }})")
+
+    for footer in (section.first_page_footer, section.footer):
+        p = footer.paragraphs[0]
+        p.style = doc.styles["Footer"]
+        _border(p, "top", BORDER, 4, space=4)
+        p.add_run("{{ migration.migration_id }}  ·  " + title + "  ·  {{ practice.ods_code }}\tPage ")
+        _field(p, "PAGE")
+        p.add_run(" of ")
+        _field(p, "NUMPAGES")
+
+
+def _border(paragraph, side: str, colour: str, size: int, space: int = 1) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "single")
+    edge.set(qn("w:sz"), str(size))
+    edge.set(qn("w:space"), str(space))
+    edge.set(qn("w:color"), colour)
+    borders.append(edge)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) Word and LibreOffice update when they lay out pages."""
+
+    def run_with(child):
+        r = paragraph.add_run()
+        r._r.append(child)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    paragraph.add_run("1")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+# -- paragraphs and tables --------------------------------------------------------------
+
+
+def para(container, text: str = "", style: str = "Normal", align=None, before: float | None = None):
+    """A paragraph; ``**...**`` marks bold runs. A jinja tag is never split across runs."""
+    if isinstance(container, _Cell) and _cell_unused(container):
+        p = container.paragraphs[0]
+        p.style = style
+    else:
+        p = container.add_paragraph(style=style)
+    pos = 0
+    for m in _BOLD.finditer(text):
+        if m.start() > pos:
+            p.add_run(text[pos : m.start()])
+        p.add_run(m.group(1)).bold = True
+        pos = m.end()
+    if pos < len(text):
+        p.add_run(text[pos:])
+    if align is not None:
+        p.alignment = align
+    if before is not None:
+        p.paragraph_format.space_before = Pt(before)
+    return p
+
+
+def _cell_unused(cell: _Cell) -> bool:
+    ps = cell.paragraphs
+    return len(ps) == 1 and not ps[0].runs and ps[0]._p.pPr is None
+
+
+def tag(container, text: str):
+    """A paragraph holding only a docxtpl paragraph tag such as ``{%p if costs %}``."""
+    return para(container, text, "Template Logic")
+
+
+def heading(doc, text: str, level: int = 1):
+    """A bold section heading (Word's Heading styles, so the navigation pane lists them)."""
+    return para(doc, text, f"Heading {level}")
+
+
+def table(doc, widths: list[float], borders: bool = True):
+    """A fixed-layout table with column ``widths`` in cm (summing to the text width)."""
+    t = doc.add_table(rows=0, cols=len(widths))
+    t.alignment = WD_TABLE_ALIGNMENT.LEFT
+    t.autofit = False
+    tbl_pr = t._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    edges = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        e = OxmlElement(f"w:{side}")
+        if borders:
+            e.set(qn("w:val"), "single")
+            e.set(qn("w:sz"), "4")
+            e.set(qn("w:space"), "0")
+            e.set(qn("w:color"), BORDER)
+        else:
+            e.set(qn("w:val"), "nil")
+        edges.append(e)
+    tbl_pr.append(edges)
+    margins = OxmlElement("w:tblCellMar")
+    for side, width in (("top", 45), ("left", 85 if borders else 0), ("bottom", 45), ("right", 85)):
+        e = OxmlElement(f"w:{side}")
+        e.set(qn("w:w"), str(width))
+        e.set(qn("w:type"), "dxa")
+        margins.append(e)
+    tbl_pr.append(margins)
+    for col, width in zip(t._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        col.w = Cm(width)
+    t._widths = widths
+    return t
+
+
+def row(t, cells: list[str], *, header: bool = False, fill: str | None = None, label: bool = False, right=()):
+    """Add a row; ``header`` rows repeat on each page and are bold on light blue;
+    ``label`` shades and bolds the first cell (detail tables); ``right`` lists the
+    indexes of right-aligned (money) columns."""
+    r = t.add_row()
+    tr_pr = r._tr.get_or_add_trPr()
+    cant_split = OxmlElement("w:cantSplit")
+    tr_pr.append(cant_split)
+    if header:
+        tr_pr.append(OxmlElement("w:tblHeader"))
+    for i, (cell, text) in enumerate(zip(r.cells, cells, strict=True)):
+        cell.width = Cm(t._widths[i])
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+        for line in text.split("\n"):
+            p = para(cell, f"**{line}**" if (header or (label and i == 0)) and line else line, "Table Text")
+            if i in right:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        shade = HEADER_FILL if header else (LABEL_FILL if label and i == 0 else fill)
+        if shade:
+            _shade(cell, shade)
+    return r
+
+
+def tag_row(t, text: str):
+    """A row holding only a docxtpl row tag (``{%tr for c in costs %}``); its cells are
+    merged so the tag reads as one line in Word. It vanishes when a letter is written."""
+    r = t.add_row()
+    merged = r.cells[0].merge(r.cells[-1]) if len(r.cells) > 1 else r.cells[0]
+    merged.width = Cm(sum(t._widths))
+    para(merged, text, "Template Logic")
+    return r
+
+
+def merge_first(r, upto: int) -> None:
+    """Merge a row's cells ``0..upto`` (a "Total" label spanning the description columns)."""
+    first = r.cells[0]
+    texts = [p.text for p in r.cells[upto].paragraphs]
+    merged = first.merge(r.cells[upto])
+    # merge() concatenates the cells' paragraphs; keep only the label.
+    for p in merged.paragraphs[1:]:
+        if p.text in texts or not p.text:
+            p._p.getparent().remove(p._p)
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tc_pr.append(shd)
+
+
+def details(doc, rows: list[tuple[str, str] | str], widths=(4.6, TEXT_WIDTH_CM - 4.6)):
+    """A two-column label/value table; a plain string in ``rows`` is a row tag."""
+    t = table(doc, list(widths))
+    for item in rows:
+        if isinstance(item, str):
+            tag_row(t, item)
+        else:
+            row(t, list(item), label=True)
+    return t
+
+
+def spacer(doc, points: float = 2):
+    """An empty small paragraph: a little vertical room without a full blank line."""
+    p = para(doc, "", "Small Print")
+    p.paragraph_format.space_after = Pt(points)
+    return p
+
+
+# -- shared letter parts ----------------------------------------------------------------
+
+
+def address_block(doc, recipient: list[str]) -> None:
+    """Recipient left, sender block and date right, side by side as on NHS letters."""
+    t = table(doc, [ADDRESS_CM, TEXT_WIDTH_CM - ADDRESS_CM], borders=False)
+    r = t.add_row()
+    left, right = r.cells
+    left.width, right.width = Cm(ADDRESS_CM), Cm(TEXT_WIDTH_CM - ADDRESS_CM)
+    spacer_p = para(left, "", "Address")
+    spacer_p.paragraph_format.space_before = Pt(18)  # lines the address up with an envelope window
+    for line in recipient:
+        if line.startswith("{%p"):
+            tag(left, line)
+        else:
+            para(left, line, "Address")
+    para(right, "**{{ icb.name }}**", "Sender")
+    tag(right, "{%p for line in icb.address_lines %}")
+    para(right, "{{ line }}", "Sender")
+    tag(right, "{%p endfor %}")
+    para(right, "", "Sender")
+    para(right, "{{ icb.sender_name }}", "Sender")
+    para(right, "{{ icb.sender_title }}", "Sender")
+    para(right, "Email: {{ icb.sender_email }}", "Sender")
+    tag(right, "{%p if icb.sender_phone %}")
+    para(right, "Telephone: {{ icb.sender_phone }}", "Sender")
+    tag(right, "{%p endif %}")
+    para(right, "", "Sender")
+    para(right, "Our reference: {{ migration.migration_id }}", "Sender")
+    para(right, "**Date: {{ letter_date|longdate }}**", "Sender")
+    spacer(doc, 6)
+
+
+def practice_recipient(doc) -> None:
+    """The address block for letters to the practice manager at the practice."""
+    address_block(
+        doc,
+        [
+            "{{ practice_manager.name or 'The Practice Manager' }}",
+            "{{ practice.name }}",
+            "{%p for line in practice.full_address_lines %}",
+            "{{ line }}",
+            "{%p endfor %}",
+        ],
+    )
+
+
+def signature(doc, copy_to: str | None = None):
+    """The closing, room to sign, the sender's name and title, and an optional "Copy to"
+    line in small grey: one paragraph, so its lines stay together on one page (LibreOffice
+    does not always honour "keep with next" for the last paragraph of a letter)."""
+    p = para(doc, "Yours sincerely,\n\n\n**{{ icb.sender_name }}**\n{{ icb.sender_title }}\n{{ icb.name }}", before=6)
+    p.paragraph_format.keep_together = True
+    if copy_to:
+        p.add_run("\n\n")
+        run = p.add_run(copy_to)
+        run.font.size = Pt(9)
+        run.font.color.rgb = GREY
+    return p
+
+
+# -- the three templates ----------------------------------------------------------------
+
+
+def business_justification():
+    """The business justification: why, what, when, how much, and who approves."""
+    doc = new_document("Business justification")
+    practice_recipient(doc)
+    para(
+        doc,
+        "Business justification: change of GP clinical system for {{ practice.name }} ({{ practice.ods_code }})",
+        "Subject",
+    )
+    para(
+        doc,
+        "This business justification sets out why {{ practice.name }} wants to change its GP clinical system, "
+        "what the change will cost and how it will be funded. {{ icb.name }} has filled it in from the migration "
+        "plan (reference {{ migration.migration_id }}). Please check every section, then sign the approval block "
+        "and return it to {{ icb.sender_name }} at {{ icb.sender_email }}"
+        "{% if dates.order and dates.order > letter_date %} before the order is placed on "
+        "{{ dates.order|longdate }}{% endif %}.",
+    )
+
+    heading(doc, "1. The practice")
+    details(
+        doc,
+        [
+            ("Practice", "{{ practice.name }}"),
+            ("ODS code", "{{ practice.ods_code }}"),
+            ("ICB", "{{ icb.name }} ({{ icb.code }})"),
+            "{%tr if practice.sub_icb_code %}",
+            ("Sub-ICB location", "{{ practice.sub_icb_code }}"),
+            "{%tr endif %}",
+            "{%tr if practice.list_size %}",
+            ("Registered list size", "{{ practice.list_size|count }} patients"),
+            "{%tr endif %}",
+            ("Address", "{{ practice.full_address_lines|join(', ') }}"),
+        ],
+    )
+
+    heading(doc, "2. Current and proposed clinical system")
+    details(
+        doc,
+        [
+            ("Current system", "{{ migration.current_system }}, supplied by {{ migration.current_supplier }}"),
+            ("Proposed new system", "{{ migration.new_system }}, supplied by {{ migration.new_supplier }}"),
+            ("How it is bought", "A new Foundation solution, ordered by the ICB through the Buying Catalogue"),
+            ("Framework", "{{ migration.framework or 'To be confirmed by the ICB before the order is placed' }}"),
+            "{%tr if migration.order_reference %}",
+            ("Order reference", "{{ migration.order_reference }}"),
+            "{%tr endif %}",
+            "{%tr if subsidiary_systems %}",
+            ("Subsidiary systems", "{{ subsidiary_systems|join(', ') }}"),
+            "{%tr endif %}",
+        ],
+    )
+    para(
+        doc,
+        "{{ migration.new_system }} is available on the Buying Catalogue as a new Foundation solution. "
+        "{% if migration.framework %}The ICB has confirmed that the framework to use is the "
+        "{{ migration.framework }}.{% else %}The ICB will confirm which framework applies.{% endif %} "
+        "The ICB places and approves the order, and the system migration request goes to "
+        "{{ migration.new_supplier }} with the provisional go-live date.",
+        before=6,
+    )
+
+    heading(doc, "3. Reasons for the change")
+    para(doc, "{{ migration.reason }}")
+    para(
+        doc,
+        "The practice has reviewed {{ migration.new_system }} with its clinicians and staff and is satisfied that "
+        "it meets the practice’s needs{% if subsidiary_systems %}, including the subsidiary systems it relies on"
+        "{% endif %}.",
+    )
+
+    heading(doc, "4. Provisional go-live date")
+    para(
+        doc,
+        "The provisional go-live date is **{{ dates.go_live|daydate }}**, to be agreed by the practice, the ICB, "
+        "{{ migration.new_supplier }}{% if it_delivery_partner %} and {{ it_delivery_partner }}{% endif %} "
+        "before the order is placed. {{ go_live_rationale }}",
+    )
+
+    heading(doc, "5. Costs and funding")
+    tag(doc, "{%p if costs %}")
+    t = table(doc, [3.3, 7.7, 3.0, 3.0])
+    row(t, ["Category", "Description", "One-off or recurring", "Amount"], header=True, right=(3,))
+    tag_row(t, "{%tr for c in costs %}")
+    row(t, ["{{ c.category }}", "{{ c.description }}", "{{ c.recurrence }}", "{{ c.amount|money }}"], right=(3,))
+    tag_row(t, "{%tr endfor %}")
+    tag_row(t, "{%tr if one_off_total and recurring_total %}")
+    merge_first(row(t, ["One-off costs", "", "", "{{ one_off_total|money }}"], fill=LABEL_FILL, right=(3,)), 2)
+    merge_first(row(t, ["Recurring costs", "", "", "{{ recurring_total|money }}"], fill=LABEL_FILL, right=(3,)), 2)
+    tag_row(t, "{%tr endif %}")
+    merge_first(row(t, ["**Total**", "", "", "**{{ costs_total|money }}**"], fill=HEADER_FILL, right=(3,)), 2)
+    para(
+        doc,
+        "Funding requested: **{{ costs_total|money }}**{% if funding_sources %}, from "
+        "{{ funding_sources|join(' and ') }}{% endif %}. It covers the training, hardware and software "
+        "upgrades the move needs.",
+        before=6,
+    )
+    tag(doc, "{%p else %}")
+    para(
+        doc,
+        "No costs have been entered for this migration yet. The practice and the ICB will agree them, and "
+        "their funding, before the order is placed.",
+    )
+    tag(doc, "{%p endif %}")
+    para(
+        doc,
+        "**Please note:** the technical survey{% if dates.survey %}, planned for {{ dates.survey|longdate }},"
+        "{% endif %} may find extra costs for new hardware or third-party set-up. "
+        "{% if it_delivery_partner %}{{ it_delivery_partner }} and the ICB{% else %}The ICB{% endif %} will "
+        "review any such costs as soon as possible, so that funding is available and the migration timeline "
+        "stays on track.",
+    )
+
+    heading(doc, "6. Cancellation charges")
+    para(
+        doc,
+        "The practice has checked the ICB-Practice Agreement and understands that charges may apply if the "
+        "migration is cancelled after the order has been placed. By signing below, the practice accepts this.",
+    )
+
+    heading(doc, "7. Decommissioning the current system")
+    para(
+        doc,
+        "After go-live, {{ migration.current_system }} stays available read-only for "
+        "{{ settings.legacy_access_days }} days, until **{{ dates.legacy_access_end|longdate }}**, so that staff "
+        "can look up past records. {{ migration.current_supplier }} then decommissions it; before that date the "
+        "practice makes sure that nothing it needs is held only in the old system.",
+    )
+
+    heading(doc, "8. Approval")
+    t = table(doc, [3.4, 6.8, 6.8])
+    row(t, ["", "For the practice", "For the ICB"], header=True)
+    row(t, ["Name", "{{ lead_gp.name }}", "{{ icb.sender_name }}"], label=True)
+    row(t, ["Role", "{{ lead_gp.job_title or lead_gp.role }}", "{{ icb.sender_title }}"], label=True)
+    sig = row(t, ["Signature", "", ""], label=True)
+    sig.height = Cm(1.4)
+    row(t, ["Date", "", ""], label=True)
+    para(
+        doc,
+        "Prepared by {{ icb.sender_name }}, {{ icb.sender_title }}, {{ icb.name }} "
+        "({{ icb.sender_email }}{% if icb.sender_phone %}, {{ icb.sender_phone }}{% endif %}).",
+        "Small Print",
+        before=8,
+    )
+    return doc
+
+
+def data_extract_request():
+    """The ICB's formal request to the current supplier for the practice's data extract."""
+    doc = new_document("Data extract request")
+    address_block(
+        doc,
+        [
+            "{{ supplier_current.extract_contact_name or 'Data Migration Team' }}",
+            "{{ supplier_current.name }}",
+            "{%p for line in supplier_current.address_lines %}",
+            "{{ line }}",
+            "{%p endfor %}",
+            "{%p if supplier_current.extract_contact_email %}",
+            "By email: {{ supplier_current.extract_contact_email }}",
+            "{%p endif %}",
+        ],
+    )
+    para(doc, "Dear {{ supplier_current.extract_contact_name or 'colleague' }},")
+    para(doc, "Data extract request: {{ practice.name }} ({{ practice.ods_code }})", "Subject")
+    para(
+        doc,
+        "On behalf of {{ icb.name }}, I am making a formal request for a data extract for the practice below, "
+        "under the contractual migration process that {{ migration.current_supplier }} follows as its current "
+        "clinical system supplier. The practice is moving from {{ migration.current_system }} to "
+        "{{ migration.new_system }}.",
+    )
+    details(
+        doc,
+        [
+            ("Practice", "{{ practice.name }}"),
+            ("ODS code", "{{ practice.ods_code }}"),
+            ("ICB", "{{ icb.name }} ({{ icb.code }})"),
+            ("Current system", "{{ migration.current_system }} ({{ migration.current_supplier }})"),
+            ("New supplier and system", "{{ migration.new_supplier }}: {{ migration.new_system }}"),
+            "{%tr if migration.order_reference %}",
+            (
+                "Order reference",
+                "{{ migration.order_reference }}{% if dates.order %}, placed on the Buying Catalogue on "
+                "{{ dates.order|longdate }}{% endif %}",
+            ),
+            "{%tr endif %}",
+            ("Migration reference", "{{ migration.migration_id }}"),
+        ],
+    )
+
+    heading(doc, "Dates")
+    para(
+        doc,
+        "Please provide the initial data production (IDP) extract on **{{ dates.idp|daydate }}**: "
+        "{{ extract_working_days }} working day{% if extract_working_days != 1 %}s{% endif %} after the date of "
+        "this request ({{ dates.extract_request|longdate }}){% if supplier_current.notice_days %}, which allows "
+        "for your notice period of {{ supplier_current.notice_days }} working days{% endif %}.",
+    ).paragraph_format.keep_with_next = True
+    details(
+        doc,
+        [
+            ("Date of this request", "{{ dates.extract_request|longdate }}"),
+            ("IDP (requested)", "**{{ dates.idp|daydate }}**"),
+            ("FDP (expected)", "{{ dates.fdp|daydate }}"),
+            ("Go-live (expected)", "{{ dates.go_live|daydate }}"),
+        ],
+    )
+
+    heading(doc, "Delivery")
+    para(
+        doc,
+        "Please send the extract directly to {{ migration.new_supplier }}, supplier to supplier, by secure "
+        "internet-based file transfer. Please do not send patient data to the ICB or to the practice.",
+    )
+
+    heading(doc, "Subsidiary systems")
+    tag(doc, "{%p if subsidiary_systems %}")
+    para(
+        doc,
+        "The practice uses these subsidiary systems with {{ migration.current_system }}: "
+        "{{ subsidiary_systems|join(', ') }}. Please tell us if any of them affects the extract or its timing.",
+    )
+    tag(doc, "{%p else %}")
+    para(doc, "The practice has told us of no subsidiary systems linked to {{ migration.current_system }}.")
+    tag(doc, "{%p endif %}")
+
+    heading(doc, "Contacts")
+    tag(doc, "{%p if contacts %}")
+    t = table(doc, [3.4, 4.6, 6.3, 2.7])
+    row(t, ["Role", "Name", "Email", "Phone"], header=True)
+    tag_row(t, "{%tr for c in contacts %}")
+    row(t, ["{{ c.role }}", "{{ c.name }}\n{{ c.organisation }}", "{{ c.email }}", "{{ c.phone }}"])
+    tag_row(t, "{%tr endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Please reply to me; I will put you in touch with the practice and {{ migration.new_supplier }}.")
+    tag(doc, "{%p endif %}")
+
+    para(
+        doc,
+        "Please confirm by **{{ dates.reply_by|longdate }}** that you have received this request and that you "
+        "can provide the extract on {{ dates.idp|longdate }}, by replying to {{ icb.sender_email }}. If you "
+        "need a different date, please tell us as soon as possible, as a delay may affect the migration "
+        "timeline.",
+        before=8,
+    ).paragraph_format.keep_with_next = True
+    signature(
+        doc,
+        copy_to="Copy to: {{ practice.name }}; {{ migration.new_supplier }}"
+        "{% if it_delivery_partner %}; {{ it_delivery_partner }}{% endif %}",
+    )
+    return doc
+
+
+def kick_off_invitation():
+    """The invitation to the kick-off meeting, with the schedule of key dates."""
+    doc = new_document("Kick-off invitation")
+    practice_recipient(doc)
+    para(doc, "Dear {{ practice_manager.name or 'Practice Manager' }},")
+    para(doc, "Invitation to the migration kick-off meeting: {{ practice.name }} ({{ practice.ods_code }})", "Subject")
+    para(
+        doc,
+        "You are invited to the kick-off meeting for the move of {{ practice.name }} from "
+        "{{ migration.current_system }} to {{ migration.new_system }}. Please share this invitation with the "
+        "colleagues listed below.",
+    )
+    details(
+        doc,
+        [
+            ("Date", "**{{ dates.kick_off|daydate }}**"),
+            ("Time", "{{ kick_off.start|time24 }} to {{ kick_off.end|time24 }}"),
+            (
+                "Where",
+                "{% if kick_off.location %}{% if kick_off.is_link %}Online: {% endif %}{{ kick_off.location }}"
+                "{% else %}To be confirmed: we will send the venue or video link before the meeting{% endif %}",
+            ),
+        ],
+        widths=(2.6, TEXT_WIDTH_CM - 2.6),
+    )
+
+    heading(doc, "Purpose")
+    para(
+        doc,
+        "To bring together everyone who will work on the migration, agree roles and responsibilities, review the "
+        "schedule of key dates {{ migration.new_supplier }} has proposed, and plan the technical survey and the "
+        "pre-migration tasks.",
+    )
+
+    heading(doc, "Who is invited")
+    tag(doc, "{%p if invitees %}")
+    t = table(doc, [3.3, 3.4, 3.8, 6.5])
+    row(t, ["Role", "Name", "Organisation", "Email"], header=True)
+    tag_row(t, "{%tr for c in invitees %}")
+    row(t, ["{{ c.role }}", "{{ c.name }}", "{{ c.organisation }}", "{{ c.email }}"])
+    tag_row(t, "{%tr endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "The list of attendees is being confirmed. Please tell us who from the practice will attend.")
+    tag(doc, "{%p endif %}")
+
+    heading(doc, "Agenda")
+    for item in (
+        "Introductions, roles and responsibilities",
+        "The migration at a glance: {{ migration.current_system }} to {{ migration.new_system }}"
+        "{% if migration.order_reference %} (order {{ migration.order_reference }}){% endif %}",
+        "The schedule of key dates, including the provisional go-live date of {{ dates.go_live|longdate }}",
+        "The data extract: initial data production on {{ dates.idp|longdate }}, data checking and sign-off",
+        "The technical survey, hardware and third-party systems",
+        "Training, cut-over planning and support after go-live",
+        "Telling patients about the change",
+        "Risks, actions and next steps",
+    ):
+        para(doc, item, "List Number")
+
+    heading(doc, "Schedule of key dates")
+    para(
+        doc,
+        "Dates marked Proposed were worked out from standard durations and are for discussion at the meeting.",
+    ).paragraph_format.keep_with_next = True
+    t = table(doc, [5.5, 5.5, 3.7, 2.3])
+    row(t, ["Milestone", "Date", "Owner", "Status"], header=True)
+    tag_row(t, "{%tr for m in milestones %}")
+    row(
+        t,
+        [
+            "{{ m.label }}",
+            "{{ m.start|longdate }}{% if m.end != m.start %} to {{ m.end|longdate }}{% endif %}",
+            "{{ m.owner }}",
+            "{{ m.status }}",
+        ],
+    )
+    tag_row(t, "{%tr endfor %}")
+
+    heading(doc, "Please bring")
+    for item in (
+        "Staff annual leave and training dates up to and just after go-live on {{ dates.go_live|longdate }}",
+        "The third-party systems linked to {{ migration.current_system }}"
+        "{% if subsidiary_systems %} (we have {{ subsidiary_systems|join(', ') }}){% endif %}",
+        "Your plans for telling patients about the change",
+        "Any local busy times, events or building work that could affect the dates",
+    ):
+        para(doc, item, "List Bullet")
+
+    heading(doc, "Technical survey")
+    para(
+        doc,
+        "The technical survey follows the meeting, on **{{ dates.survey|daydate }}**"
+        "{% if it_delivery_partner %}, carried out by {{ it_delivery_partner }}{% endif %}. It checks the "
+        "practice’s hardware, network and third-party set-up, and may be done remotely; we will confirm the "
+        "arrangements at the meeting.",
+    )
+    para(
+        doc,
+        "Please let me know who will attend{% if dates.reply_by < dates.kick_off %} by "
+        "{{ dates.reply_by|longdate }}{% endif %}, by replying to {{ icb.sender_email }}.",
+    ).paragraph_format.keep_with_next = True
+    signature(doc)
+    return doc
+
+
+BUILDERS = {
+    "business-justification.docx": business_justification,
+    "data-extract-request.docx": data_extract_request,
+    "kick-off-invitation.docx": kick_off_invitation,
+}
+
+
+def to_bytes(doc) -> bytes:
+    """The document as .docx bytes with fixed zip timestamps, so a rebuild is byte-identical."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def build(outdir: Path) -> list[Path]:
+    """Write the three templates into ``outdir``; return their paths."""
+    written = []
+    for name, builder in BUILDERS.items():
+        path = Path(outdir) / name
+        atomic_write_bytes(path, to_bytes(builder()))
+        path.chmod(0o644)  # a temporary file starts private; templates are for everyone to read
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    """Command line: build the templates into the folder given."""
+    if len(argv) != 1 or argv[0] in ("-h", "--help"):
+        print("Usage: python scripts/make_templates.py OUTDIR", file=sys.stderr)
+        return 2
+    for path in build(Path(argv[0])):
+        print(f"Wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

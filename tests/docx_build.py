@@ -1,0 +1,87 @@
+"""Word templates built in code for the rendering and template-check tests."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import docx
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm
+
+
+def tiny_png() -> bytes:
+    """A 1x1 PNG, so a template can hold a picture (a ``wp:docPr`` docxtpl renumbers)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00\x80\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def add_page_field(paragraph) -> None:
+    """A PAGE field, as letters have in their footer."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for el in (begin, instr, end):
+        run._r.append(el)
+
+
+def make_docx(
+    path: Path,
+    body: list,
+    header: list[str] | None = None,
+    footer: list[str] | None = None,
+    page_field: bool = False,
+) -> Path:
+    """Write a .docx: ``body`` items are paragraph texts, ``("table", rows)`` tables of
+    cell texts, ``("bold", before, after)`` a paragraph of a bold and a plain run, or
+    ``("picture",)``; ``header``/``footer`` are paragraph texts."""
+    document = docx.Document()
+    section = document.sections[0]
+    if header:
+        section.header.paragraphs[0].text = header[0]
+        for text in header[1:]:
+            section.header.add_paragraph(text)
+    if footer or page_field:
+        first = section.footer.paragraphs[0]
+        first.text = (footer or [""])[0]
+        if page_field:
+            add_page_field(first)
+        for text in (footer or [])[1:]:
+            section.footer.add_paragraph(text)
+    for item in body:
+        if isinstance(item, str):
+            document.add_paragraph(item)
+        elif item[0] == "table":
+            rows = item[1]
+            table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            table.style = "Table Grid"
+            for row, texts in zip(table.rows, rows, strict=True):
+                for cell, text in zip(row.cells, texts, strict=False):
+                    cell.text = text
+        elif item[0] == "bold":
+            paragraph = document.add_paragraph()
+            paragraph.add_run(item[1]).bold = True
+            paragraph.add_run(item[2])
+        elif item[0] == "picture":
+            document.add_picture(io.BytesIO(tiny_png()), width=Cm(1))
+        else:
+            raise ValueError(item)
+    document.save(path)
+    return path

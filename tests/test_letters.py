@@ -1,0 +1,425 @@
+"""The three letters: their context, what a reader finds in them, their file names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+import pytest
+from conftest import convert_with_soffice
+from letters_fixtures import (
+    AWKWARD,
+    LETTER_DATE,
+    PARTNER,
+    WELSH,
+    all_text,
+    bare_batch,
+    context_for,
+    full_batch,
+    parts_text,
+    render,
+    table_with,
+    tables,
+)
+from pypdf import PdfReader
+
+from docgen.errors import TemplateError
+from docgen.letters import (
+    DEFAULT_TEMPLATE_DIR,
+    DOCUMENTS,
+    build_context,
+    example_context,
+    go_live_rationale,
+    output_relpath,
+    resolve_templates,
+)
+from docgen.output import inside
+from docgen.records import Blackout, Practice
+from docgen.schedule import ScheduleWarning, schedule_batch
+
+TEMPLATES = resolve_templates(None)
+
+
+def letters_for(batch, migration) -> dict[str, bytes]:
+    return {d.key: render(TEMPLATES[d.key], context_for(batch, migration, d.key)) for d in DOCUMENTS}
+
+
+@pytest.fixture(scope="module")
+def welsh_letters() -> dict[str, bytes]:
+    return letters_for(*full_batch(WELSH))
+
+
+# -- what every letter shows ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [WELSH, AWKWARD, "St Mary's & St John's <Main>"])
+def test_every_letter_prints_the_practice_name_verbatim(name):
+    letters = letters_for(*full_batch(name))
+    for key, data in letters.items():
+        parts = parts_text(data)
+        assert f"{name} (A81001)" in parts["body"], key  # the subject line
+        assert name in parts["header"], key  # page 2 on: practice in the running header
+        assert "MIG-001" in parts["footer"] and "Page 1 of 1" in parts["footer"], key
+        assert "Date: 2 February 2026" in parts["body"], key
+        assert "NHS North East and North Cumbria Integrated Care Board" in parts["header"], key
+
+
+def test_business_justification_shows_identity_costs_and_dates(welsh_letters):
+    data = welsh_letters["business-justification"]
+    text = all_text(data)
+    practice = dict(row[:2] for row in table_with(data, "Practice"))
+    assert practice["ODS code"] == "A81001"
+    assert practice["Sub-ICB location"] == "16C"
+    assert practice["Registered list size"] == "6,250 patients"
+    assert practice["ICB"] == "NHS North East and North Cumbria Integrated Care Board (QHM)"
+    system = dict(row[:2] for row in table_with(data, "Current system"))
+    assert system["Current system"] == "EMIS Web, supplied by Optum"
+    assert system["Proposed new system"] == "SystmOne, supplied by TPP"
+    assert system["Framework"] == "Tech Innovation Framework"
+    assert system["Order reference"] == "C0123-01"
+    assert system["Subsidiary systems"] == "Docman, AccuRx"
+    assert "Buying Catalogue" in system["How it is bought"]
+
+    costs = table_with(data, "Category")
+    assert costs[1] == ["Training", "Staff training (3 days)", "One-off", "£1,250.00"]
+    assert costs[2] == ["Hardware", "Two replacement PCs", "One-off", "£5,000.00"]
+    assert costs[-1] == ["Total", "£6,250.00"]  # label merged across the first three columns
+    assert "Funding requested: £6,250.00, from ICB revenue and ICB capital." in text
+    assert "Recurring costs" not in text  # no subtotals when every cost is one-off
+
+    assert (
+        f"The provisional go-live date is Tuesday 9 June 2026, to be agreed by the practice, the ICB, TPP and {PARTNER}"
+        in text
+    )
+    assert (
+        "avoids the busy times recorded for the practice: the QOF year end (1 January to 31 March 2026) and "
+        "August leave (1 to 31 August 2026)." in text
+    )
+    assert "another practice" not in text  # a blackout scoped to another practice
+    assert "technical survey, planned for 5 March 2026, may find extra costs" in text
+    assert "read-only for 90 days, until 7 September 2026" in text
+    assert "charges may apply if the migration is cancelled" in text
+    approval = table_with(data, "")
+    assert approval[1] == ["Name", "Dr Rhys Evans", "Alex Morgan"]
+    assert approval[2] == ["Role", "GP Partner", "Primary Care Digital Lead"]
+
+
+def test_business_justification_subtotals_one_off_and_recurring():
+    batch, migration = full_batch()
+    from dataclasses import replace
+
+    from docgen.records import Cost
+
+    batch = replace(
+        batch, costs=batch.costs + (Cost("MIG-001", "Software", "Forms licence", Decimal("320.5"), "Recurring"),)
+    )
+    data = render(TEMPLATES["business-justification"], context_for(batch, migration))
+    costs = table_with(data, "Category")
+    assert ["One-off costs", "£6,250.00"] in costs
+    assert ["Recurring costs", "£320.50"] in costs
+    assert costs[-1] == ["Total", "£6,570.50"]
+
+
+def test_data_extract_request_states_idp_date_and_working_days(welsh_letters):
+    data = welsh_letters["data-extract-request"]
+    text = all_text(data)
+    # 19 March 2026 + 15 working days, skipping Good Friday and Easter Monday.
+    assert (
+        "Please provide the initial data production (IDP) extract on Monday 13 April 2026: 15 working days "
+        "after the date of this request (19 March 2026), which allows for your notice period of 15 working days."
+    ) in text
+    assert "Dear Data Migration Team," in text
+    assert "By email: migrations@optum.example" in text
+    assert "contractual migration process" in text
+    assert "directly to TPP, supplier to supplier, by secure internet-based file transfer" in text
+    assert "subsidiary systems with EMIS Web: Docman, AccuRx." in text
+    assert "Please confirm by 9 February 2026" in text  # 5 working days after the letter date
+    dates = dict(row[:2] for row in table_with(data, "Date of this request"))
+    assert dates["IDP (requested)"] == "Monday 13 April 2026"
+    assert dates["FDP (expected)"] == "Tuesday 2 June 2026"
+    assert dates["Go-live (expected)"] == "Tuesday 9 June 2026"
+    details = dict(row[:2] for row in table_with(data, "Practice"))
+    assert details["Order reference"] == "C0123-01, placed on the Buying Catalogue on 23 February 2026"
+    contacts = table_with(data, "Role")
+    assert ["Practice manager", f"Siân Lloyd\n{WELSH}", "sian.lloyd@nhs.net", "01642 000 112"] in contacts
+    assert ["Training lead", f"Chris Lee\n{PARTNER}", "chris.lee@nhs.net", ""] in contacts
+    assert ["Current supplier", "Dana Kerr\nOptum", "dana.kerr@optum.example", ""] in contacts
+    assert "Laura Finch" not in text  # Optum's new-supplier lead: Optum is the current supplier here
+    assert f"Copy to: {WELSH}; TPP; {PARTNER}" in text
+
+
+def test_kick_off_invitation_lists_invitees_and_key_dates(welsh_letters):
+    data = welsh_letters["kick-off-invitation"]
+    text = all_text(data)
+    meeting = dict(row[:2] for row in table_with(data, "Date"))
+    assert meeting == {
+        "Date": "Monday 2 March 2026",
+        "Time": "10:00 to 11:30",
+        "Where": "Room 3, Bridge Road Health Centre",
+    }
+    invitees = table_with(data, "Role")
+    assert invitees[0] == ["Role", "Name", "Organisation", "Email"]
+    assert [r[1] for r in invitees[1:]] == ["Siân Lloyd", "Dr Rhys Evans", "Alex Morgan", "Sam Carter"]
+    assert invitees[1][2] == WELSH and invitees[3][2] == "NHS North East and North Cumbria Integrated Care Board"
+    assert "Chris Lee" not in text  # a contact who is not invited
+    milestones = {row[0]: row[1:] for row in table_with(data, "Milestone")[1:]}
+    assert milestones["Kick-off meeting"] == ["2 March 2026", "Migration project manager", "Planned"]
+    assert milestones["Initial data production (IDP)"] == ["13 April 2026", "Current supplier", "Proposed"]
+    assert milestones["Go-live"] == ["9 June 2026", "New supplier", "Planned"]
+    # 10 working days from the day after the IDP.
+    assert milestones["Data checking"][0] == "14 April 2026 to 27 April 2026"
+    assert "Dear Siân Lloyd," in text
+    assert "The technical survey follows the meeting, on Thursday 5 March 2026, carried out by " + PARTNER in text
+    assert "The third-party systems linked to EMIS Web (we have Docman, AccuRx)" in text
+    assert "Please let me know who will attend by 9 February 2026" in text
+
+
+def test_a_video_link_is_shown_as_online():
+    batch, migration = full_batch(kickoff_location="https://teams.example/meet/123")
+    data = render(TEMPLATES["kick-off-invitation"], context_for(batch, migration))
+    assert dict(r[:2] for r in table_with(data, "Date"))["Where"] == "Online: https://teams.example/meet/123"
+
+
+# -- optional fields left blank ----------------------------------------------------------
+
+
+def test_blank_optional_fields_leave_no_none_or_empty_placeholder():
+    batch, migration = bare_batch()
+    letters = letters_for(batch, migration)
+    for key, data in letters.items():
+        text = all_text(data)
+        assert AWKWARD in text, key
+        for bad in (r"\bNone\b", r"\(\s*\)", r" ,", r" \.", r"\{\{|\{%", r":\s*$", r"\bon \.", r"\s;"):
+            assert not re.search(bad, text, re.MULTILINE), (key, bad, re.search(bad, text, re.MULTILINE))
+        for table in tables(data):
+            if len(table[0]) == 2:  # label / value tables: no label without its value
+                assert all(value.strip() for _, value in table), (key, table)
+
+    bj = all_text(letters["business-justification"])
+    for absent in ("Sub-ICB location", "Registered list size", "Order reference", "Subsidiary systems", "£"):
+        assert absent not in bj
+    assert "No costs have been entered for this migration yet." in bj
+    assert "The ICB will confirm which framework applies." in bj
+    assert "The Practice Manager" in bj
+
+    der = all_text(letters["data-extract-request"])
+    assert "Dear colleague," in der and "By email" not in der and "notice period" not in der
+    assert "The practice has told us of no subsidiary systems linked to Vision." in der
+    assert "Please reply to me; I will put you in touch with the practice and Optum." in der
+    assert f"Copy to: {AWKWARD}; Optum\n" in der + "\n"
+
+    kick = all_text(letters["kick-off-invitation"])
+    assert "Dear Practice Manager," in kick
+    assert "To be confirmed: we will send the venue or video link before the meeting" in kick
+    assert "The list of attendees is being confirmed." in kick
+    assert "carried out by" not in kick
+
+
+# -- the context -----------------------------------------------------------------------
+
+
+def _plain_types(value, path="ctx"):
+    allowed = (str, int, bool, Decimal, dt.date, dt.time, type(None))
+    if isinstance(value, dict):
+        for k, v in value.items():
+            assert isinstance(k, str), path
+            _plain_types(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _plain_types(v, f"{path}[{i}]")
+    else:
+        assert isinstance(value, allowed), f"{path} is a {type(value).__name__}"
+
+
+def test_context_is_plain_and_picklable():
+    ctx = context_for(*full_batch(), "business-justification")
+    _plain_types(ctx)
+    assert pickle.loads(pickle.dumps(ctx)) == ctx
+    assert ctx["document"] == {"key": "business-justification", "title": "Business justification",
+                               "stem": "business-justification"}  # fmt: skip
+    assert ctx["costs_total"] == Decimal("6250.00") and ctx["one_off_total"] == Decimal("6250.00")
+    assert ctx["recurring_total"] == Decimal("0")
+    assert ctx["extract_working_days"] == 15
+    assert ctx["dates"]["idp"] == dt.date(2026, 4, 13)
+    assert ctx["kick_off"]["end"] == dt.time(11, 30)
+
+
+def test_context_keys_are_the_same_for_every_migration_and_document():
+    full = context_for(*full_batch())
+    bare = context_for(*bare_batch(), "kick-off-invitation")
+
+    def shape(value):
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        return None
+
+    assert shape(full) == shape(bare)
+    assert shape(example_context()) == shape(full)
+
+
+def test_working_days_count_a_given_idp_date():
+    # 15 May 2026 is 8 working days after 5 May (the early May bank holiday is the 4th).
+    batch, migration = full_batch(extract_request_date=dt.date(2026, 5, 5), idp_date=dt.date(2026, 5, 15))
+    ctx = context_for(batch, migration)
+    assert ctx["extract_working_days"] == 8
+    data = render(TEMPLATES["data-extract-request"], ctx)
+    assert "Friday 15 May 2026: 8 working days after the date of this request (5 May 2026)" in all_text(data)
+
+
+def test_go_live_in_a_blackout_says_it_needs_review():
+    batch, migration = full_batch(go_live=dt.date(2026, 8, 11))
+    ctx = context_for(batch, migration)
+    rationale = ctx["go_live_rationale"]
+    assert rationale.startswith("The provisional go-live date of 11 August 2026 needs review before it is agreed. ")
+    assert 'is in the blackout "August leave" (1 August 2026 to 31 August 2026).' in rationale
+    assert "avoids" not in rationale
+    data = render(TEMPLATES["business-justification"], ctx)
+    assert rationale in all_text(data)
+
+
+def test_go_live_rationale_without_blackouts_asks_the_practice_to_confirm():
+    text = go_live_rationale(dt.date(2026, 6, 9), (), ())
+    assert text.startswith("No busy periods or blackout dates are recorded for the practice around the "
+                           "provisional go-live date of 9 June 2026")  # fmt: skip
+    assert "staff training or leave" in text
+
+
+def test_go_live_rationale_reports_a_schedule_warning_honestly():
+    warning = ScheduleWarning("MIG-1", "order_to_go_live_short", "It is 9.0 weeks from the order to go-live.",
+                              "Move go-live.", (dt.date(2026, 6, 9),), "go_live")  # fmt: skip
+    blackout = Blackout(dt.date(2026, 1, 1), dt.date(2026, 3, 31), "the QOF year end")
+    text = go_live_rationale(dt.date(2026, 6, 9), (blackout,), (warning,))
+    assert text == ("The provisional go-live date of 9 June 2026 needs review before it is agreed. "
+                    "It is 9.0 weeks from the order to go-live.")  # fmt: skip
+
+
+def test_unknown_document_is_refused():
+    batch, migration = full_batch()
+    schedule = schedule_batch(batch, LETTER_DATE)[migration.migration_id]
+    with pytest.raises(KeyError, match="'letters' is not a document. Choose one of: business-justification"):
+        build_context(batch, migration, schedule, letter_date=LETTER_DATE, document="letters")
+
+
+# -- output paths -----------------------------------------------------------------------
+
+
+def _practice_batch(*practices: Practice):
+    from dataclasses import replace
+
+    batch, migration = full_batch()
+    migrations = tuple(
+        replace(migration, migration_id=f"MIG-{i}", ods_code=p.ods_code) for i, p in enumerate(practices)
+    )
+    return replace(batch, practices=practices, migrations=migrations), migrations
+
+
+def _practice(ods: str, name: str, icb: str = "QHM") -> Practice:
+    return Practice(ods, name, ("1 Street",), "Town", "TS1 1AA", icb)
+
+
+def test_output_relpath_layout():
+    batch, migration = full_batch()
+    used: set = set()
+    paths = [output_relpath(batch, migration, d, used) for d in DOCUMENTS]
+    assert paths == [PurePosixPath(f"QHM/A81001 {WELSH}/{d.stem}.docx") for d in DOCUMENTS]
+    assert output_relpath(batch, migration, "kick-off-invitation", set()) == paths[2]
+
+
+def test_output_relpath_is_safe_for_hostile_names(tmp_path):
+    batch, migrations = _practice_batch(
+        _practice("A81001", "../..\\Evil/Name:*?<>|"),
+        _practice("A81002", "Tab\tand\x07bell"),
+        _practice("A81003", "x" * 300),
+        _practice("A81004", "Dots ...", icb="CON"),
+    )
+    used: set = set()
+    paths = [output_relpath(batch, m, DOCUMENTS[0], used) for m in migrations]
+    for path in paths:
+        assert len(path.parts) == 3
+        for part in path.parts:
+            assert len(part) <= 100
+            assert part not in ("..", ".") and not re.search(r'[<>:"/\\|?*\x00-\x1f]', part)
+            assert not part.endswith((" ", "."))
+        inside(tmp_path, *path.parts)  # raises if it would leave the output folder
+    assert paths[0].parts[1] == "A81001 ..-..-Evil-Name-"
+    assert paths[1].parts[1] == "A81002 Tab-and-bell"
+    assert paths[2].parts[1] == "A81003 " + "x" * 93
+    assert paths[3].parts[0] == "CON_"  # a name Windows reserves
+    assert paths[3].parts[1] == "A81004 Dots"
+
+
+def test_output_relpath_is_unique_for_shared_names():
+    from dataclasses import replace
+
+    batch, migrations = _practice_batch(_practice("A81001", "Riverside"), _practice("A81002", "Riverside"))
+    used: set = set()
+    first, second = (output_relpath(batch, m, DOCUMENTS[0], used) for m in migrations)
+    assert first.parent.name == "A81001 Riverside" and second.parent.name == "A81002 Riverside"
+    # Two migrations of one practice (a cancelled one and its replacement) share a folder.
+    again = replace(migrations[0], migration_id="MIG-7")
+    third = output_relpath(batch, again, DOCUMENTS[0], used)
+    assert third == first.parent / f"{DOCUMENTS[0].stem} MIG-7.docx"
+    # Windows ignores case, so "RIVERSIDE" would overwrite "Riverside" there.
+    upper = {str(first).upper().casefold()}
+    assert output_relpath(batch, migrations[0], DOCUMENTS[0], upper) != first
+    fourth = output_relpath(batch, again, DOCUMENTS[0], used)
+    assert fourth == first.parent / f"{DOCUMENTS[0].stem} MIG-7 (2).docx"
+    assert len({str(p).casefold() for p in (first, second, third, fourth)}) == 4
+
+
+# -- templates folder -------------------------------------------------------------------
+
+
+def test_resolve_templates_defaults_and_edited_copies(tmp_path):
+    defaults = resolve_templates(None)
+    assert [defaults[d.key] for d in DOCUMENTS] == [DEFAULT_TEMPLATE_DIR / d.template for d in DOCUMENTS]
+    assert all(p.is_file() for p in defaults.values())
+    shutil.copy(defaults["data-extract-request"], tmp_path / "data-extract-request.docx")
+    mixed = resolve_templates(tmp_path)
+    assert mixed["data-extract-request"] == tmp_path / "data-extract-request.docx"
+    assert mixed["business-justification"] == defaults["business-justification"]
+
+
+def test_resolve_templates_missing_folder(tmp_path):
+    with pytest.raises(TemplateError) as err:
+        resolve_templates(tmp_path / "nowhere")
+    assert str(err.value).startswith(f"{tmp_path / 'nowhere'}: The templates folder does not exist.")
+    assert "business-justification.docx" in str(err.value)
+
+
+# -- LibreOffice -----------------------------------------------------------------------
+
+
+def _convert_all(soffice: str, sources: list[Path], outdir: Path) -> list[Path]:
+    """Like ``convert_with_soffice`` but one LibreOffice start for every file (it is the
+    start that takes the time)."""
+    if len(sources) == 1:
+        return [convert_with_soffice(soffice, sources[0], "pdf", outdir)]
+    profile = outdir / ".lo-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(outdir), *map(str, sources)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return [outdir / f"{src.stem}.pdf" for src in sources]
+
+
+def test_letters_open_in_libreoffice_within_three_pages(soffice, tmp_path, welsh_letters):
+    sources = []
+    for key, data in welsh_letters.items():
+        sources.append(tmp_path / f"{key}.docx")
+        sources[-1].write_bytes(data)
+    for key, pdf in zip(welsh_letters, _convert_all(soffice, sources, tmp_path / "pdf"), strict=True):
+        assert pdf.exists(), f"LibreOffice did not convert {key}"
+        pages = len(PdfReader(pdf).pages)
+        assert 1 <= pages <= 3, f"{key} has {pages} pages"
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert WELSH in text, key
+        assert f"Page 1 of {pages}" in text, key
