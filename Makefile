@@ -18,9 +18,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install docgen with its test tools
 
-letters: $(STAMP) ## Run the whole batch on inputs/migrations.xlsx into outputs/
-	$(BIN)/docgen run inputs/migrations.xlsx --out outputs $$(command -v soffice >/dev/null 2>&1 && echo --pdf || echo "" ) ; \
-	  command -v soffice >/dev/null 2>&1 || echo "LibreOffice not found: wrote .docx only (apt-get install libreoffice-writer-nogui for PDFs)."
+letters: $(STAMP) ## Validate inputs/migrations.xlsx and write everything into outputs/ (PDFs if LibreOffice is installed)
+	@if command -v soffice >/dev/null 2>&1; then \
+	  $(BIN)/docgen run inputs/migrations.xlsx --out outputs --pdf; \
+	else \
+	  echo "LibreOffice not found: writing .docx only (apt-get install libreoffice-writer-nogui for PDFs)."; \
+	  $(BIN)/docgen run inputs/migrations.xlsx --out outputs; \
+	fi
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest -q

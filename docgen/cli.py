@@ -142,9 +142,19 @@ def _batch_options(f):
     return f
 
 
+def _refuse(problems, hint: str) -> None:
+    """List every problem as ``Error: Sheet!Cell (Header): ...`` (as ``docgen validate``
+    does), then say that nothing was written, and exit 1."""
+    _echo_problems(problems)
+    n_err = sum(1 for p in problems if p.is_error)
+    n_warn = len(problems) - n_err
+    click.echo(f"{n_err} error(s), {n_warn} warning(s); nothing was written. {hint}", err=True)
+    sys.exit(1)
+
+
 def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_invalid, pdf, *, timeline, delivery):
-    from docgen.errors import ValidationFailed
-    from docgen.pipeline import RunOptions, check, run
+    from docgen.pipeline import RunOptions, check, run, select
+    from docgen.template_check import TemplateCheckFailed
 
     today = today or _today()
     options = RunOptions(
@@ -161,9 +171,15 @@ def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_inv
         pdf=pdf,
     )
     report = check(workbook, today)
-    if report.errors and not skip_invalid:
-        raise ValidationFailed(report.problems)
-    _echo_problems(report.errors)  # only with --skip-invalid
+    if report.batch is None or (report.errors and not skip_invalid):
+        _refuse(
+            report.problems,
+            "Fix the errors and run again, or add --skip-invalid to write the valid migrations.",
+        )
+    # Warnings about migrations --only/--icb left out would only be noise (and the
+    # summary does not count them); an unknown code stops here, before any output.
+    chosen = {m.migration_id for m in select(report.batch, options.only, options.icb).migrations}
+    _echo_problems([p for p in report.problems if p.is_error or p.migration_id in (None, *chosen)])
     bar = None
     if sys.stderr.isatty():
         bar = click.progressbar(length=1, label="Writing letters", file=sys.stderr)
@@ -176,17 +192,27 @@ def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_inv
 
     try:
         result = run(workbook, options, progress=progress, report=report)
+    except TemplateCheckFailed as err:
+        # One "Error:" line per problem, exactly as ``docgen templates check`` prints them.
+        for issue in err.issues:
+            click.echo(f"Error: {issue}", err=True)
+        click.echo(
+            f"{len(err.issues)} problem(s) in the Word templates; no letter was written. "
+            "Fix them in Word and run again (docgen templates check --templates DIR lists them).",
+            err=True,
+        )
+        sys.exit(1)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    for row in result.failed:
-        click.echo(f"Failed: {row.path or row.migration_id}: {row.message}", err=True)
+    for what, why in result.failures:
+        click.echo(f"Failed: {what}: {why}", err=True)
     for note in result.notes:
         click.echo(note, err=True)
     click.echo(
         f"{result.letters} letter(s) for {result.migrations} migration(s) in {out} "
-        f"({result.unchanged} unchanged); {result.warnings} warning(s); "
-        f"{len(result.failed)} failure(s); {result.seconds:.1f} s. See {out / 'manifest.csv'}."
+        f"({result.unchanged} file(s) unchanged since the last run); {result.warnings} warning(s); "
+        f"{len(result.failures)} failure(s); {result.seconds:.1f} s. See {out / 'manifest.csv'}."
     )
     sys.exit(result.exit_code)
 
@@ -211,14 +237,13 @@ def run_cmd(**kwargs) -> None:
 @click.option("--today", type=str, callback=_parse_date, help="Work out dates as if today were this date.")
 def timeline(workbook: Path, out: Path, today: dt.date | None) -> None:
     """Write OUT/timeline.xlsx: every migration's dates, a Gantt chart and the warnings."""
-    from docgen.errors import ValidationFailed
     from docgen.pipeline import check
     from docgen.timeline import write_timeline
 
     today = today or _today()
     report = check(workbook, today)
-    if report.errors:
-        raise ValidationFailed(report.problems)
+    if report.batch is None or report.errors:
+        _refuse(report.problems, "Fix the errors and run again.")
     _echo_problems(report.warnings)
     path = write_timeline(report.batch, report.schedules, out / "timeline.xlsx", today=today)
     click.echo(f"Wrote {path} ({len(report.batch.migrations)} migration(s), {len(report.warnings)} warning(s)).")

@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
 from docgen.errors import DocgenError
-from docgen.manifest import ManifestRow
+from docgen.manifest import ManifestRow, sha256
 from docgen.records import Migration
 
 EXTRACT = "data-extract-request"
@@ -24,7 +24,6 @@ def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[Man
     and document. Returns the manifest rows and notes for the user (LibreOffice missing)."""
     from docgen import pdf
     from docgen.letters import DOCUMENTS
-    from docgen.manifest import sha256
 
     out = Path(job.out)
     letters = [r for r in rows if r.status in ("written", "unchanged") and r.path.endswith(".docx")]
@@ -32,8 +31,7 @@ def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[Man
     if soffice is None:
         return [], [pdf.MISSING_LIBREOFFICE]
     by_path = {out / r.path: r for r in letters}
-    # A letter whose .docx did not change keeps its PDF from the previous run.
-    todo = [p for p, r in by_path.items() if r.status == "written" or not p.with_suffix(".pdf").exists()]
+    todo = [p for p, r in by_path.items() if r.status == "written" or not _previous_pdf_fits(job, r)]
     result = pdf.convert_to_pdf(todo, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
     new_rows: list[ManifestRow] = []
     made: dict[Path, Path] = {}
@@ -41,6 +39,8 @@ def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[Man
         target = path.with_suffix(".pdf")
         rel = PurePosixPath(row.path).with_suffix(".pdf").as_posix()
         if path in result.failures:
+            # A PDF from an earlier run would show the old letter beside the new .docx.
+            target.unlink(missing_ok=True)
             new_rows.append(
                 ManifestRow(
                     row.migration_id,
@@ -78,7 +78,7 @@ def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[Man
             pages = pdf.build_print_pack(
                 [(t, p) for _, t, p in entries],
                 out / rel,
-                title=f"{icb} {batch.icb_by_code[icb].name}: {titles.get(doc, doc)}s",
+                title=f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
             )
         except DocgenError as err:
             new_rows.append(ManifestRow("", "", f"print pack {doc}", rel, "", 0, "failed", str(err)))
@@ -99,16 +99,37 @@ def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[Man
     return new_rows, []
 
 
+def _previous_pdf_fits(job, row: ManifestRow) -> bool:
+    """True when the letter's .docx is unchanged and its PDF is the one the previous run
+    listed (same sha256): only then may it be kept. A PDF left by an older run, before a
+    run without --pdf changed the .docx, would otherwise be printed and emailed stale."""
+    rel = PurePosixPath(row.path).with_suffix(".pdf").as_posix()
+    previous = job.previous.get(rel)
+    if row.status != "unchanged" or not previous:
+        return False
+    try:
+        data = (Path(job.out) / rel).read_bytes()
+    except OSError:
+        return False
+    return sha256(data) == previous[0]
+
+
 def write_drafts(job, rows: list[ManifestRow], *, pdf: bool = False) -> list[ManifestRow]:
-    """Per migration: ``kick-off.ics`` and the two email drafts, next to its letters."""
+    """Per migration: ``kick-off.ics`` and the two email drafts, next to its letters.
+
+    With ``pdf``, a letter is attached as PDF only if this run made or kept that PDF
+    (a row in ``rows``); else as .docx, never as a stale PDF from an older run."""
     letters = defaultdict(dict)
+    pdfs: set[str] = set()
     for r in rows:
         if r.status in ("written", "unchanged") and r.path.endswith(".docx"):
             letters[r.migration_id][r.document] = PurePosixPath(r.path)
+        elif r.status in ("written", "unchanged") and r.path.endswith(".pdf"):
+            pdfs.add(r.path)
     out_rows: list[ManifestRow] = []
     for m in job.batch.migrations:
         if set(letters.get(m.migration_id, {})) >= {EXTRACT, KICKOFF}:
-            out_rows.extend(migration_drafts(job, m, letters[m.migration_id], pdf=pdf))
+            out_rows.extend(migration_drafts(job, m, letters[m.migration_id], pdf=pdf, pdfs=pdfs))
     return out_rows
 
 
@@ -119,10 +140,13 @@ def _kickoff_start(job, migration: Migration) -> dt.datetime:
 
 
 def migration_drafts(
-    job, migration: Migration, letters: dict[str, PurePosixPath], *, pdf: bool = False
+    job, migration: Migration, letters: dict[str, PurePosixPath], *, pdf: bool = False, pdfs: set[str] | None = None
 ) -> list[ManifestRow]:
     """One migration's ``kick-off.ics``, ``data-extract-request.eml`` and
-    ``kick-off-invitation.eml``; a failure is a failed row, never an exception."""
+    ``kick-off-invitation.eml``; a failure is a failed row, never an exception.
+
+    ``pdfs`` (relative paths) are the PDFs this run made or kept; with ``pdf`` a letter
+    goes out as its PDF only if listed there (None: any PDF beside it)."""
     from docgen import emails, invites
     from docgen.formatting import longdate
     from docgen.writer import store
@@ -138,7 +162,9 @@ def migration_drafts(
 
     def attachment(doc: str) -> Path:
         path = out / letters[doc]
-        return path.with_suffix(".pdf") if pdf and path.with_suffix(".pdf").exists() else path
+        rel = letters[doc].with_suffix(".pdf").as_posix()
+        fresh = rel in pdfs if pdfs is not None else path.with_suffix(".pdf").exists()
+        return path.with_suffix(".pdf") if pdf and fresh else path
 
     ics_rel = folder / "kick-off.ics"
     try:

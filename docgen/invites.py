@@ -4,11 +4,19 @@ Calendars match an invitation to the event they already hold by its UID, and acc
 changed one only when its SEQUENCE is higher; so the UID is derived from the migration
 (:func:`stable_uid`) and the SEQUENCE from the file a previous run wrote
 (:func:`next_sequence`). DTSTAMP comes from the caller, so a rerun gives the same bytes.
+
+A national run writes thousands of these, and building each one as icalendar objects cost
+more than everything else in the file put together (VTIMEZONE generation, then folding
+character by character). So :func:`kickoff_event` writes the content lines itself, with
+icalendar's own value and parameter encoders and in icalendar's property order, and gets
+the VTIMEZONE from icalendar once per year: the bytes are exactly what icalendar writes
+(``tests/test_invites.py`` checks this against an icalendar-built calendar).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from zoneinfo import ZoneInfo
@@ -35,12 +43,84 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", str(text)).strip().replace('"', "'")
 
 
-def _address(name: str, email: str, **params: str) -> icalendar.vCalAddress:
-    address = icalendar.vCalAddress(f"mailto:{_one_line(email)}")
-    if _one_line(name):
-        address.params["CN"] = _one_line(name)
-    address.params.update(params)
-    return address
+# The fixed parameters of every ATTENDEE. They sort after CN, which comes first, as in
+# icalendar's (alphabetical) parameter order.
+_ATTENDEE_PARAMS = "CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=TRUE"
+
+
+def _fold(line: str) -> str:
+    """``line`` folded exactly as icalendar folds it: at most 74 octets a line plus the
+    space that continues it (RFC 5545 3.1), never parting a backslash or caret escape
+    from the character it escapes.
+
+    Nearly every line is ASCII and is sliced; only a line with other characters is
+    walked character by character, to count their UTF-8 octets.
+    """
+    if line.isascii():
+        if len(line) < 75:
+            return line
+        parts, start = [], 0
+        while len(line) - start >= 75:
+            cut = start + 74
+            if line[cut - 1] in "\\^":  # carry the escape over to the next line
+                cut -= 1
+            parts.append(line[start:cut])
+            start = cut
+        parts.append(line[start:])
+        return "\r\n ".join(parts)
+    parts, current, size = [], [], 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if current and size + width >= 75:
+            carried = [current.pop()] if len(current) > 1 and current[-1] in "\\^" else []
+            parts.append("".join(current))
+            current = carried
+            size = len(carried[0].encode("utf-8")) if carried else 0
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _prop(name: str, value: bytes | str, params: bytes | str = "") -> str:
+    """One content line ``NAME;PARAMS:VALUE``, folded, with its line end. ``value`` and
+    ``params`` are already encoded, by icalendar's encoders."""
+    value = value.decode("utf-8") if isinstance(value, bytes) else value
+    params = params.decode("utf-8") if isinstance(params, bytes) else params
+    return _fold(f"{name};{params}:{value}" if params else f"{name}:{value}") + "\r\n"
+
+
+def _text(value: str) -> bytes:
+    """A TEXT value escaped by icalendar (backslash, comma, semicolon, line breaks)."""
+    return icalendar.vText(value).to_ical()
+
+
+def _address(prop: str, name: str, email: str, extra: str = "") -> str:
+    """An ORGANIZER or ATTENDEE line: the mailto: address, CN (quoted and RFC 6868-escaped
+    by icalendar) when there is a name, then ``extra`` parameters."""
+    cn = _one_line(name)
+    params = ";".join(p for p in (icalendar.Parameters(CN=cn).to_ical().decode("utf-8") if cn else "", extra) if p)
+    return _prop(prop, f"mailto:{_one_line(email)}", params)
+
+
+@functools.cache
+def _vtimezone(year: int) -> str:
+    """Europe/London's VTIMEZONE with the rules of ``year`` (enough for any calendar, and
+    stable bytes), as icalendar makes it: made once per year per process, since making it
+    cost more than writing the rest of an invitation."""
+    timezone = icalendar.Timezone.from_tzid(
+        LONDON.key, first_date=dt.date(year, 1, 1), last_date=dt.date(year + 1, 1, 1)
+    )
+    return timezone.to_ical().decode("utf-8")
+
+
+_CALENDAR_HEAD = (
+    "BEGIN:VCALENDAR\r\n"
+    + _prop("VERSION", "2.0")
+    + _prop("PRODID", _text(PRODID))
+    + _prop("CALSCALE", "GREGORIAN")
+    + _prop("METHOD", "REQUEST")
+)
 
 
 def _local(when: dt.datetime) -> dt.datetime:
@@ -83,39 +163,72 @@ def kickoff_event(
     if invited:
         text = (text + "\n\n" if text else "") + "Invited:\n" + "\n".join(invited)
 
-    event = icalendar.Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("sequence", sequence)
-    event.add("dtstart", begin)
-    event.add("dtend", end)
-    event.add("summary", _one_line(summary))
+    # icalendar's order for a VEVENT: its canonical properties first, then the rest
+    # alphabetically; the test against an icalendar-built event keeps the two in step.
+    tzid = f"TZID={LONDON.key}"
+    lines = [
+        _prop("SUMMARY", _text(_one_line(summary))),
+        _prop("DTSTART", icalendar.vDatetime(begin).to_ical(), tzid),
+        _prop("DTEND", icalendar.vDatetime(end).to_ical(), tzid),
+        _prop("DTSTAMP", icalendar.vDatetime(stamp).to_ical()),
+        _prop("UID", _text(uid)),
+        _prop("SEQUENCE", icalendar.vInt(sequence).to_ical()),
+    ]
+    lines += [
+        _address("ATTENDEE", name, email, _ATTENDEE_PARAMS) for name, email, _role in attendees if _one_line(email)
+    ]
+    lines.append(_prop("DESCRIPTION", _text(text)))
     if location.strip():
-        event.add("location", _one_line(location))
-        if re.match(r"https?://\S+$", location.strip()):
-            event.add("url", location.strip())
-    event.add("description", text)
-    event.add("organizer", _address(*organiser))
-    for name, email, _role in attendees:
-        if _one_line(email):
-            event.add(
-                "attendee",
-                _address(
-                    name, email, CUTYPE="INDIVIDUAL", ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE"
-                ),
-            )
-    event.add("status", "CONFIRMED")
-    event.add("transp", "OPAQUE")
+        lines.append(_prop("LOCATION", _text(_one_line(location))))
+    lines += [
+        _address("ORGANIZER", *organiser),
+        _prop("STATUS", _text("CONFIRMED")),
+        _prop("TRANSP", _text("OPAQUE")),
+    ]
+    if location.strip() and re.match(r"https?://\S+$", location.strip()):
+        lines.append(_prop("URL", icalendar.vUri(location.strip()).to_ical()))
+    event = "BEGIN:VEVENT\r\n" + "".join(lines) + "END:VEVENT\r\n"
+    return (_CALENDAR_HEAD + _vtimezone(begin.year) + event + "END:VCALENDAR\r\n").encode("utf-8")
 
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "REQUEST")
-    cal.add_component(event)
-    # Only the rules around the meeting's year: enough for any calendar, and stable bytes.
-    cal.add_missing_timezones(first_date=dt.date(begin.year, 1, 1), last_date=dt.date(begin.year + 1, 1, 1))
-    return cal.to_ical()
+
+# What next_sequence reads of the previous invitation, and the line folds to undo first.
+_COMPARED = frozenset({b"SEQUENCE", b"DTSTART", b"DTEND", b"LOCATION"})
+_FOLD = re.compile(rb"\r?\n[ \t]")
+_NAME = re.compile(rb"[^;:]*")
+_OTHER_TZID = re.compile(rb";TZID=(?!Europe/London[;:])", re.IGNORECASE)
+
+
+def _first_event(ics: bytes) -> icalendar.Component:
+    """The first VEVENT of ``ics``, parsed by icalendar, with at least the properties
+    :func:`next_sequence` compares. Raises ``IndexError`` when there is none.
+
+    Parsing a whole invitation took about as long as writing one (its VTIMEZONE and
+    attendees are most of the lines), which made a rerun of the country many seconds
+    slower; so icalendar parses only the event's own SEQUENCE, DTSTART, DTEND and LOCATION
+    lines. Anything else, such as a file not laid out as docgen writes them or with times in
+    another TZID (its own VTIMEZONE may define it), is parsed whole as before.
+    """
+    ics.decode("utf-8")  # as the whole parse would, refuse a file that is not UTF-8
+    lines = _FOLD.sub(b"", ics).split(b"\r\n")
+    plain = lines[0] == b"BEGIN:VCALENDAR" and lines[-2:] == [b"END:VCALENDAR", b""]
+    first = lines.index(b"BEGIN:VEVENT") if plain and b"BEGIN:VEVENT" in lines else len(lines)
+    kept, depth = [b"BEGIN:VEVENT"], 0
+    for line in lines[first + 1 :]:
+        upper = line.upper()
+        if upper.startswith(b"BEGIN:"):
+            depth += 1  # a VALARM or the like: not the event's own properties
+        elif upper.startswith(b"END:"):
+            if depth == 0:
+                kept.append(b"END:VEVENT")
+                break
+            depth -= 1
+        elif depth == 0 and _NAME.match(upper).group() in _COMPARED:
+            if _OTHER_TZID.search(line):
+                break
+            kept.append(line)
+    if kept[-1] != b"END:VEVENT":
+        return icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+    return icalendar.Event.from_ical(b"\r\n".join(kept) + b"\r\n")
 
 
 def next_sequence(previous_ics: bytes | None, start: dt.datetime, end: dt.datetime, location: str) -> int:
@@ -128,8 +241,7 @@ def next_sequence(previous_ics: bytes | None, start: dt.datetime, end: dt.dateti
     if not previous_ics:
         return 0
     try:
-        events = icalendar.Calendar.from_ical(previous_ics).walk("VEVENT")
-        event = events[0]
+        event = _first_event(previous_ics)
         sequence = int(event.get("sequence", 0))
         old_start, old_end = event.decoded("dtstart"), event.decoded("dtend")
         old_location = str(event.get("location", ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import itertools
 import os
 import re
 import tempfile
@@ -48,19 +50,32 @@ def inside(root: Path, *parts: str) -> Path:
     return path
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+# Temporary files: ".tmp-<pid>-<n>" beside the target. The process id keeps workers
+# apart and the counter keeps one process's files apart, so no random name is drawn.
+_TMP_COUNTER = itertools.count()
+# O_EXCL: never open a file someone else made. os.open's mode goes through the umask,
+# so outputs get the usual permissions (0o666 & ~umask) without a chmod.
+_TMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename,
-    so a crash or Ctrl-C leaves either the old file or the new one, never half of one."""
-    path = Path(path)
+    so a crash or Ctrl-C leaves either the old file or the new one, never half of one.
+
+    Made for writing tens of thousands of letters: four system calls a file (open,
+    write, close, rename), and the folder is created only when the open finds it missing.
+    """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        fd, tmp = _create_temporary(os.fspath(path))
     except OSError as err:
         raise OutputError(f"Cannot write {path}: {err.strerror}. Check the folder exists and you may write to it.") from err
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, _FILE_MODE)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException as err:
         try:
@@ -70,6 +85,24 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         if isinstance(err, OSError):
             raise OutputError(f"Cannot write {path}: {err.strerror}. Close it if it is open in Word or Excel, then run again.") from err
         raise
+
+
+def _create_temporary(path: str) -> tuple[int, str]:
+    folder, name = os.path.split(path)
+    suffix = os.path.splitext(name)[1]
+    made_folder = False
+    for _ in range(100):
+        tmp = os.path.join(folder, f".tmp-{os.getpid()}-{next(_TMP_COUNTER)}{suffix}")
+        try:
+            return os.open(tmp, _TMP_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue  # left behind by a killed run whose process had the same id
+        except FileNotFoundError:
+            if made_folder or not folder:
+                raise
+            os.makedirs(folder, exist_ok=True)
+            made_folder = True
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", folder)
 
 
 def atomic_save(path: Path, save) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from docgen.errors import DocgenError, ValidationFailed
-from docgen.manifest import ManifestRow, read_previous, write_manifest
+from docgen.manifest import MANIFEST, ManifestRow, read_previous, write_manifest
 from docgen.problems import Problem, errors, warnings
 from docgen.records import Batch
 
@@ -80,10 +81,23 @@ class RunResult:
     warnings: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    errors: int = 0  # validation errors skipped with --skip-invalid
 
     @property
     def failed(self) -> list[ManifestRow]:
         return [r for r in self.rows if r.status == "failed"]
+
+    @property
+    def failures(self) -> list[tuple[str, str]]:
+        """(what, why) once per failure, for the ``Failed:`` lines and the summary count: a
+        migration whose three letters failed for one reason is one failure, not three."""
+        groups: dict[tuple[str, str], list[ManifestRow]] = {}
+        for r in self.failed:
+            groups.setdefault((r.migration_id or r.path or r.document, r.message), []).append(r)
+        return [
+            (rows[0].path if len(rows) == 1 and rows[0].path else what, message)
+            for (what, message), rows in groups.items()
+        ]
 
     @property
     def letters(self) -> int:
@@ -95,7 +109,9 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """1 when anything failed or the workbook had errors (skipped with --skip-invalid),
+        even an error no migration depends on: the admin must look at the workbook."""
+        return 1 if self.failed or self.errors else 0
 
 
 def select(batch: Batch, only: tuple[str, ...], icb: str | None) -> Batch:
@@ -143,8 +159,28 @@ def run(
     batch = select(report.batch, options.only, options.icb)
     letter_date = options.letter_date or batch.settings.letter_date or options.today
     out = Path(options.out)
+
+    job = writer.Job(
+        batch=batch,
+        schedules={m.migration_id: report.schedules[m.migration_id] for m in batch.migrations},
+        out=str(out.resolve()),
+        letter_date=letter_date,
+        today=options.today,
+        templates=options.templates,
+        locale=options.locale,
+        letters=options.letters,
+        delivery=options.delivery,
+        pdf=options.pdf,
+    )
+    # Before the output folder is even created: a broken template writes nothing at all.
+    writer.check_templates(job)
+
     _prepare_out(out)
-    previous = read_previous(out)
+    job = replace(job, previous=read_previous(out))
+    # The old manifest vouches for files this run is about to overwrite: if the run is
+    # interrupted, a rerun must not trust it (it would keep a half-updated file whose
+    # size happens to match as "unchanged"). No manifest means the next run rewrites all.
+    (out / MANIFEST).unlink(missing_ok=True)
 
     rows: list[ManifestRow] = []
     if options.skip_invalid:
@@ -159,22 +195,8 @@ def run(
                 )
             )
 
-    job = writer.Job(
-        batch=batch,
-        schedules={m.migration_id: report.schedules[m.migration_id] for m in batch.migrations},
-        out=str(out.resolve()),
-        letter_date=letter_date,
-        today=options.today,
-        templates=options.templates,
-        locale=options.locale,
-        letters=options.letters,
-        delivery=options.delivery,
-        previous=previous,
-    )
-    writer.check_templates(job)  # a broken template fails before any letter is written
-
     if options.timeline:
-        rows.append(writer.write_timeline(job))
+        rows.append(_write_timeline(job))
     if options.letters:
         jobs = options.jobs or os.cpu_count() or 1
         rows.extend(writer.write_all(job, jobs=jobs, progress=progress))
@@ -185,13 +207,30 @@ def run(
         pdf_rows, pdf_notes = delivery.write_pdfs(job, rows, jobs=options.jobs or os.cpu_count() or 1)
         rows.extend(pdf_rows)
         notes.extend(pdf_notes)
-    if options.delivery and options.letters:
+    if options.delivery and options.letters and options.pdf:
         from docgen import delivery
 
-        rows.extend(delivery.write_drafts(job, rows, pdf=options.pdf))
+        rows.extend(delivery.write_drafts(job, rows, pdf=True))
     write_manifest(out, rows)
     n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
-    return RunResult(rows, len(batch.migrations), n_warn, time.perf_counter() - started, notes)
+    return RunResult(
+        rows, len(batch.migrations), n_warn, time.perf_counter() - started, notes, errors=len(report.errors)
+    )
+
+
+def _write_timeline(job) -> ManifestRow:
+    """``out/timeline.xlsx``, built aside and then stored like every other output, so a
+    rerun whose timeline has the same bytes leaves the file (and its mtime) alone."""
+    from docgen.timeline import write_timeline
+    from docgen.writer import store
+
+    out = Path(job.out)
+    try:
+        with tempfile.TemporaryDirectory(dir=out, prefix=".tmp-") as tmp:
+            data = write_timeline(job.batch, job.schedules, Path(tmp) / "timeline.xlsx", today=job.today).read_bytes()
+        return store(job, PurePosixPath("timeline.xlsx"), data, document="timeline")
+    except DocgenError as err:
+        return ManifestRow("", "", "timeline", "timeline.xlsx", "", 0, "failed", str(err))
 
 
 def _prepare_out(out: Path) -> None:

@@ -8,7 +8,7 @@ Headers are matched ignoring case, spaces and line breaks (see :func:`normalise`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Column kinds: how a cell is parsed and checked.
 TEXT = "text"

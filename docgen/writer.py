@@ -35,7 +35,8 @@ class Job:
     templates: Path | None = None
     locale: str = "en_GB"
     letters: bool = True
-    delivery: bool = False
+    delivery: bool = False  # calendar files and email drafts, written beside the letters
+    pdf: bool = False  # PDFs come later; then the drafts wait for them (they attach the PDF)
     previous: dict = field(default_factory=dict)
 
 
@@ -77,7 +78,7 @@ def store(
     same bytes there (then leave the file alone: a rerun rewrites nothing)."""
     digest = sha256(data)
     rel = relpath.as_posix()
-    path = inside(Path(job.out), *relpath.parts)
+    path = _target(job, relpath)
     prev = job.previous.get(rel)
     if prev and prev[0] == digest:
         try:
@@ -87,6 +88,26 @@ def store(
             pass
     atomic_write_bytes(path, data)
     return ManifestRow(migration_id, ods_code, document, rel, digest, len(data), "written")
+
+
+# Folders already proved inside the output folder during the current job, per process:
+# resolving a path costs a dozen system calls, and each folder receives three to six
+# files. Kept for one job only (held, so compared by identity), then proved again.
+_FOLDERS: dict[PurePosixPath, Path] = {}
+_FOLDERS_JOB: list[Job | None] = [None]
+
+
+def _target(job: Job, relpath: PurePosixPath) -> Path:
+    """``job.out/relpath``, refused (:func:`inside`) if it would leave the output folder."""
+    if _FOLDERS_JOB[0] is not job:
+        _FOLDERS.clear()
+        _FOLDERS_JOB[0] = job
+    folder = _FOLDERS.get(relpath.parent)
+    if folder is None:
+        folder = _FOLDERS[relpath.parent] = inside(Path(job.out), *relpath.parent.parts)
+    if relpath.name in ("", ".", ".."):  # never from plan_paths; checked the slow way
+        return inside(Path(job.out), *relpath.parts)
+    return folder / relpath.name
 
 
 def write_timeline(job: Job) -> ManifestRow:
@@ -137,9 +158,15 @@ def write_migration(job: Job, migration: Migration, paths: dict[str, PurePosixPa
 
 
 def _write_chunk(chunk: list[tuple[Migration, dict]]) -> list[ManifestRow]:
+    from docgen.delivery import migration_drafts
+
     rows: list[ManifestRow] = []
     for migration, paths in chunk:
-        rows.extend(write_migration(_JOB, migration, paths))
+        letters = write_migration(_JOB, migration, paths)
+        rows.extend(letters)
+        # Without PDFs to wait for, the drafts are written here, in the same worker.
+        if _JOB.delivery and not _JOB.pdf and all(r.status != "failed" for r in letters):
+            rows.extend(migration_drafts(_JOB, migration, paths))
     return rows
 
 

@@ -1,4 +1,5 @@
-"""Write docs/workbook.md from the schema: ``python scripts/make_workbook_doc.py [OUT.md]``."""
+"""Regenerate the workbook reference at the end of README.md from the schema:
+``python scripts/make_workbook_doc.py``."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from pathlib import Path
 
 from docgen.starter import instructions_markdown
 
+MARKER = "<!-- workbook reference: generated from docgen/schema.py by scripts/make_workbook_doc.py -->\n"
+README = Path(__file__).resolve().parent.parent / "README.md"
+
 
 def main(argv: list[str]) -> int:
-    """Regenerate the workbook reference so it always matches docgen/schema.py."""
-    out = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "docs" / "workbook.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(instructions_markdown(), encoding="utf-8")
-    print(f"Wrote {out}")
+    """Replace everything after MARKER in README.md, so the README always lists every column."""
+    path = Path(argv[0]) if argv else README
+    text = path.read_text(encoding="utf-8")
+    head = text.split(MARKER)[0] if MARKER in text else text.rstrip("\n") + "\n\n"
+    path.write_text(head + MARKER + instructions_markdown(), encoding="utf-8")
+    print(f"Wrote the workbook reference into {path}")
     return 0
 
 

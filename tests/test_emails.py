@@ -135,3 +135,95 @@ def test_a_missing_attachment_is_named(tmp_path):
         f'Cannot attach {missing} to the email draft "Kick-off": No such file or directory. '
         "Check the file was written, then run again."
     )
+
+
+def read_back(raw: bytes) -> dict:
+    """What a mail client shows: the addresses, subject, body lines and attachments."""
+    msg = parse(raw)
+
+    def people(header):
+        return [(a.display_name, a.addr_spec) for a in msg[header].addresses] if msg[header] else []
+
+    return {
+        "from": people("From"),
+        "to": people("To"),
+        "cc": people("Cc"),
+        "subject": str(msg["Subject"]),
+        "body": msg.get_body(("plain",)).get_content().splitlines(),
+        "attachments": [(p.get_filename(), p.get_payload(decode=True)) for p in msg.iter_attachments()],
+        "defects": [type(d).__name__ for part in msg.walk() for d in part.defects],
+    }
+
+
+LONG_SUBJECT = "Kick-off meeting 13 January 2027: THE VERY LONG NAMED HEALTH CENTRE (A81007) move to SystmOne"
+
+
+@pytest.mark.parametrize(
+    ("name", "subject", "filename"),
+    [
+        ("Siân Ö, Dr", LONG_SUBJECT, "Llythyr Siân & O'Brien.pdf"),
+        (
+            'Dr "Nan" Jones \\ (Lead GP)',
+            LONG_SUBJECT.replace("SystmOne", "Meddygfa Glan-yr-Afon – Siân"),
+            'a "quoted" name.pdf',
+        ),
+        ("=?utf-8?q?not_encoded?=", "Subject with =?utf-8?q?x?= in it", "=?utf-8?q?x?=.pdf"),
+        ("Pŵyllgor " * 8, "x" * 120 + " then words", "l" * 150 + ".pdf"),
+        ("Emoji 😀 Practice", "Kick-off 😀", "é" * 60 + ".pdf"),
+    ],
+    ids=["welsh", "quotes-and-dash", "encoded-word-lookalikes", "long", "emoji"],
+)
+def test_names_subjects_and_file_names_read_back_as_given(tmp_path, name, subject, filename):
+    letter = tmp_path / filename
+    letter.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    body = "Line one = x\n\nTrailing spaces   \n" + "long " * 40 + "\r\nno newline at the end"
+    raw = make(
+        [letter],
+        sender=(name, "jo@nhs.net"),
+        to=[(name, "a@nhs.net"), ("Plain", "b@nhs.net")],
+        subject=subject,
+        body=body,
+    )
+    one_line = " ".join(name.split())
+    assert read_back(raw) == {
+        "from": [(one_line, "jo@nhs.net")],
+        "to": [(one_line, "a@nhs.net"), ("Plain", "b@nhs.net")],
+        "cc": [("Lead GP, Dr Ann", "ann.jones@nhs.net")],
+        "subject": subject,
+        "body": body.replace("\r\n", "\n").splitlines(),
+        "attachments": [(filename, b"%PDF-1.4\n%%EOF\n")],
+        "defects": [],
+    }
+
+
+def test_a_typical_draft_is_ascii_with_short_lines(attachments):
+    raw = make(attachments, subject=LONG_SUBJECT, to=[("Practice manager", f"pm{i}@nhs.net") for i in range(6)])
+    lines = raw.split(b"\r\n")
+    assert raw.isascii()
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    # The Word MIME type alone is longer than 78 characters, and has nowhere to fold.
+    assert max(len(line) for line in lines if not line.startswith(b"Content-Type: application/vnd.")) <= 78
+    assert parse(raw)["Subject"] == LONG_SUBJECT  # folded, and unfolded without a stray space
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [
+        ("pm@example.nhs.uk", "pm@example.nhs.uk"),
+        ("  a.b-c+tag@x.co.uk\n", "a.b-c+tag@x.co.uk"),
+        ("o'brien@x.com", "o'brien@x.com"),
+        ('"a b"@c.com', '"a b"@c.com'),
+        ("a@[10.0.0.1]", "a@[10.0.0.1]"),
+        ("a@b.com (work)", "a@b.com"),
+        ("jo@bücher.example", "jo@xn--bcher-kva.example"),
+    ],
+)
+def test_addresses_are_written_as_mail_servers_read_them(attachments, given, written):
+    msg = parse(make(attachments, to=[("Someone", given)]))
+    assert [a.addr_spec for a in msg["To"].addresses] == [written]
+
+
+@pytest.mark.parametrize("bad", ["a.@b.com", "a@b..c", "a@", "x", "siân@nhs.net"])
+def test_any_malformed_address_is_named(attachments, bad):
+    with pytest.raises(OutputError, match=f'"{bad}" \\(Someone\\) is not an email address'):
+        make(attachments, to=[("Someone", bad)])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -154,3 +156,118 @@ def test_a_rerun_chain_updates_the_event():
 def test_an_unreadable_previous_file_starts_again_at_zero():
     start = wall(2026, 6, 15, 10, 0)
     assert next_sequence(b"not a calendar", start, start, "") == 0
+
+
+def icalendar_built(**kw) -> bytes:
+    """The invitation built as icalendar objects and serialised by icalendar: what
+    kickoff_event writes faster by itself, and must write byte for byte."""
+    args = dict(
+        uid=stable_uid("QXY", "MIG-001", "kick-off"),
+        summary="Kick-off",
+        start=KICK_OFF,
+        minutes=90,
+        location="Room 2, Civic Centre",
+        description="Agenda",
+        organiser=ORGANISER,
+        attendees=ATTENDEES,
+        sequence=0,
+        stamp=STAMP,
+    )
+    args.update(kw)
+
+    def one_line(text):
+        return " ".join(str(text).split()).replace('"', "'")
+
+    begin = args["start"].replace(tzinfo=ZoneInfo("Europe/London"))
+    invited = [
+        f"- {one_line(n)}"
+        + (f", {one_line(r)}" if one_line(r) else "")
+        + ("" if one_line(e) else " (no email address: invite them directly)")
+        for n, e, r in args["attendees"]
+    ]
+    text = args["description"].rstrip()
+    if invited:
+        text = (text + "\n\n" if text else "") + "Invited:\n" + "\n".join(invited)
+
+    def address(name, email, **params):
+        address = icalendar.vCalAddress(f"mailto:{one_line(email)}")
+        if one_line(name):
+            address.params["CN"] = one_line(name)
+        address.params.update(params)
+        return address
+
+    event = icalendar.Event()
+    event.add("uid", args["uid"])
+    event.add("dtstamp", args["stamp"])
+    event.add("sequence", args["sequence"])
+    event.add("dtstart", begin)
+    event.add("dtend", begin + dt.timedelta(minutes=args["minutes"]))
+    event.add("summary", one_line(args["summary"]))
+    if args["location"].strip():
+        event.add("location", one_line(args["location"]))
+        if re.match(r"https?://\S+$", args["location"].strip()):
+            event.add("url", args["location"].strip())
+    event.add("description", text)
+    event.add("organizer", address(*args["organiser"]))
+    for name, email, _ in args["attendees"]:
+        if one_line(email):
+            extra = dict(CUTYPE="INDIVIDUAL", ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="TRUE")
+            event.add("attendee", address(name, email, **extra))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//NHS England ICB//docgen//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "REQUEST")
+    cal.add_component(event)
+    cal.add_missing_timezones(first_date=dt.date(begin.year, 1, 1), last_date=dt.date(begin.year + 1, 1, 1))
+    return cal.to_ical()
+
+
+# Values that land escapes, multi-byte characters and carets on a fold (every 74 octets).
+TRICKY = {
+    "as-in-tests": {},
+    "welsh-on-folds": dict(summary="Cyfarfod " + "ŵâ" * 50, description="x" * 73 + "ŵ" + "y" * 72 + "😀" * 9),
+    "escapes-on-folds": dict(description="a" * 73 + ",b;c\\d\n" * 20, location="Room " + "x" * 68 + ", 2; 3"),
+    "carets-and-quotes": dict(attendees=[('Dr ^"Nan"^ ' + "J" * 70, "nan@nhs.net", "Lead GP")]),
+    "video-link": dict(location="https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + "Z" * 90),
+    "nobody-no-place": dict(location="  ", description="", attendees=[], organiser=("", "jo@nhs.net")),
+    "winter-next-year": dict(start=wall(2027, 12, 7, 9, 15), minutes=600, sequence=12),
+}
+
+
+@pytest.mark.parametrize("changes", TRICKY.values(), ids=TRICKY.keys())
+def test_the_bytes_are_what_icalendar_writes(changes):
+    assert make(**{"summary": "Kick-off", "description": "Agenda", **changes}) == icalendar_built(**changes)
+
+
+def test_a_previous_file_from_another_calendar_is_read_whole():
+    """Times in another zone, defined by the file's own VTIMEZONE, and an alarm with its
+    own properties: read as icalendar reads the whole file."""
+    new_york = ZoneInfo("America/New_York")
+    event = icalendar.Event()
+    event.add("uid", "elsewhere")
+    event.add("dtstamp", STAMP)
+    event.add("dtstart", dt.datetime(2026, 6, 15, 5, 0, tzinfo=new_york))  # 10:00 in London
+    event.add("dtend", dt.datetime(2026, 6, 15, 6, 30, tzinfo=new_york))
+    event.add("sequence", 5)
+    event.add("location", "Room 2, Civic Centre")
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", dt.timedelta(minutes=-15))
+    alarm.add("location", "Somewhere else")
+    event.add_component(alarm)
+    cal = icalendar.Calendar()
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    start = wall(2026, 6, 15, 10, 0)
+    end = start + dt.timedelta(minutes=90)
+    assert next_sequence(cal.to_ical(), start, end, "Room 2, Civic Centre") == 5
+    assert next_sequence(cal.to_ical(), start + dt.timedelta(hours=1), end, "Room 2, Civic Centre") == 6
+
+
+def test_a_previous_file_saved_with_other_line_ends_still_counts():
+    previous = make(sequence=3).replace(b"\r\n", b"\n")
+    start = KICK_OFF
+    assert next_sequence(previous, start, start + dt.timedelta(minutes=90), "Room 2, Civic Centre") == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import zipfile
 
 import pytest
 from conftest import convert_with_soffice
@@ -271,3 +272,28 @@ def test_gantt_stays_bounded_when_a_year_is_mistyped(batch, tmp_path):
         f"Weeks before 03/03/2025 are not shown. Weeks after {mondays[-1]:%d/%m/%Y} are not shown. "
         "See Milestones for every date."
     ]
+
+
+def test_same_input_gives_the_same_bytes(batch, written, tmp_path):
+    """A rerun on unchanged input must not change the file (the manifest compares hashes)."""
+    path, schedules = written
+    again = write_timeline(batch, schedules, tmp_path / "timeline.xlsx", today=TODAY)
+    assert again.read_bytes() == path.read_bytes()
+    with zipfile.ZipFile(again) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert "1980-01-01T00:00:00Z" in zf.read("docProps/core.xml").decode()
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("x")', "@SUM(A1)", "-1+2", "+44 1234", " =1 ", "_x0041_"])
+def test_formula_like_text_stays_text(batch, tmp_path, text):
+    """Every input text is a string cell, never a formula, and reads back exactly as typed."""
+    from dataclasses import replace
+
+    odd = replace(batch, practices=(replace(batch.practices[0], name=text), *batch.practices[1:]))
+    path = write_timeline(odd, schedule_batch(odd, TODAY), tmp_path / "timeline.xlsx", today=TODAY)
+    with zipfile.ZipFile(path) as zf:
+        sheets = [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in s or b"<f " in s for s in sheets)
+    wb = load_workbook(path)
+    for ws, ref in ((wb["Summary"], "D2"), (wb["Milestones"], "C2"), (wb["Gantt"], "C4")):
+        assert (ws[ref].value, ws[ref].data_type) == (text, "s"), ws.title

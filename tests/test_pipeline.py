@@ -1,0 +1,117 @@
+"""``docgen.pipeline`` used as a library: what ``run`` refuses, writes and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import wb
+from test_cli_run import add_icb, add_practice, make, manifest, two_migrations
+
+from docgen.errors import DocgenError, OutputError, ValidationFailed
+from docgen.manifest import ManifestRow
+from docgen.pipeline import RunOptions, RunResult, check, run, select
+from docgen.template_check import TemplateCheckFailed
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def options(out, **changes) -> RunOptions:
+    return RunOptions(out=out, today=TODAY, letter_date=TODAY, jobs=1, **changes)
+
+
+def test_run_refuses_a_workbook_with_errors_before_creating_anything(tmp_path):
+    book = make(tmp_path, lambda s: wb.put(s, "Migrations", 2, "Provisional go-live date", "31/02/2027"))
+    with pytest.raises(ValidationFailed) as err:
+        run(book, options(tmp_path / "out"))
+    assert [str(p) for p in err.value.problems] == [
+        "Migrations!L2 (Provisional go-live date): '31/02/2027' is not a date. Enter a date such as 15/06/2026."
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_template_is_refused_before_the_output_folder_exists(tmp_path):
+    templates = tmp_path / "mine"
+    templates.mkdir()
+    (templates / "data-extract-request.docx").write_bytes(b"not a Word document")
+    with pytest.raises(TemplateCheckFailed) as err:
+        run(make(tmp_path), options(tmp_path / "out", templates=templates))
+    assert err.value.issues[0].template == "data-extract-request.docx"
+    assert not (tmp_path / "out").exists()
+
+
+def test_progress_is_reported_per_migration(tmp_path):
+    calls = []
+    result = run(make(tmp_path, two_migrations), options(tmp_path / "out"), progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(1, 2), (2, 2)]
+    assert (result.letters, result.migrations, result.exit_code) == (6, 2, 0)
+
+
+def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
+    """A rerun whose timeline has the same bytes leaves the file and its mtime alone."""
+    import docgen.timeline
+
+    def same_bytes_every_time(batch, schedules, path, *, today):
+        path.write_bytes(b"timeline " + ",".join(m.migration_id for m in batch.migrations).encode())
+        return path
+
+    monkeypatch.setattr(docgen.timeline, "write_timeline", same_bytes_every_time)
+    out = tmp_path / "out"
+    book = make(tmp_path)
+    run(book, options(out, letters=False))
+    before = (out / "timeline.xlsx").stat().st_mtime_ns
+    result = run(book, options(out, letters=False))
+    assert [(r.path, r.status) for r in result.rows] == [("timeline.xlsx", "unchanged")]
+    assert (out / "timeline.xlsx").stat().st_mtime_ns == before
+    assert (out / "timeline.xlsx").read_bytes() == b"timeline MIG-001"
+    assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_a_timeline_that_cannot_be_written_is_a_failure_not_a_crash(tmp_path, monkeypatch):
+    import docgen.timeline
+
+    def refuse(*args, **kwargs):
+        raise OutputError("Cannot write timeline.xlsx: Permission denied.")
+
+    monkeypatch.setattr(docgen.timeline, "write_timeline", refuse)
+    out = tmp_path / "out"
+    result = run(make(tmp_path), options(out))
+    assert result.exit_code == 1
+    assert result.failures == [("timeline.xlsx", "Cannot write timeline.xlsx: Permission denied.")]
+    assert result.letters == 3
+    assert {r["status"] for r in manifest(out) if r["document"] == "timeline"} == {"failed"}
+
+
+def test_failures_are_counted_once_per_migration_and_reason():
+    rows = [
+        ManifestRow("MIG-002", "Y90002", doc, f"QXY/Y90002 X/{doc}.docx", "", 0, "failed", "boom")
+        for doc in ("business-justification", "data-extract-request", "kick-off-invitation")
+    ]
+    rows.append(ManifestRow("MIG-003", "", "all", "", "", 0, "failed", "Not written: invalid."))
+    rows.append(
+        ManifestRow("MIG-004", "Y90004", "kick-off-invitation (PDF)", "QXY/Y90004 Y/k.pdf", "", 0, "failed", "x")
+    )
+    rows.append(ManifestRow("MIG-005", "Y90005", "kick-off-invitation", "QXY/Y90005 Z/k.docx", "a", 1, "written"))
+    result = RunResult(rows, migrations=4, warnings=0, seconds=0.1)
+    assert result.failures == [
+        ("MIG-002", "boom"),
+        ("MIG-003", "Not written: invalid."),
+        ("QXY/Y90004 Y/k.pdf", "x"),
+    ]
+    assert result.exit_code == 1
+    assert RunResult(rows[-1:], 1, 0, 0.1).exit_code == 0
+    assert RunResult(rows[-1:], 1, 0, 0.1, errors=1).exit_code == 1  # --skip-invalid skipped an error
+
+
+def test_select_by_icb_and_ods_codes_ignores_case_and_spaces(tmp_path):
+    def two_icbs(sheets):
+        two_migrations(sheets)
+        add_icb(sheets, "QAB", "NHS Other ICB")
+        add_practice(sheets, "Y90003", "Other", "MIG-003", icb="QAB")
+
+    batch = check(make(tmp_path, two_icbs), TODAY).batch
+    assert [m.migration_id for m in select(batch, (), " qab ").migrations] == ["MIG-003"]
+    assert [m.migration_id for m in select(batch, ("y90002 ",), "QXY").migrations] == ["MIG-002"]
+    assert [m.migration_id for m in select(batch, (), None).migrations] == ["MIG-001", "MIG-002", "MIG-003"]
+    with pytest.raises(DocgenError, match=r"^--only Y90003: no migration for this ODS code in ICB QXY"):
+        select(batch, ("Y90003",), "QXY")
