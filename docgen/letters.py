@@ -149,68 +149,148 @@ def build_context(
       ``message``, ``suggestion``.
     - ``it_delivery_partner`` (str); ``settings``: every Settings value.
     """
-    practice = batch.practice(migration)
-    icb = batch.icb(migration)
-    doc = _document_dict(document)
-    milestones = [_milestone_dict(m) for m in schedule.milestones]
-    starts = {m.key: m.start for m in schedule.milestones}
-    dates: dict[str, dt.date | None] = {name: starts.get(key) for name, key in _DATE_KEYS.items()}
-    if dates["go_live"] is None:
-        dates["go_live"] = migration.go_live
-    dates["reply_by"] = _CALENDAR.add_working_days(letter_date, REPLY_WORKING_DAYS)
-    extract_days = 0
-    if dates["extract_request"] and dates["idp"]:
-        extract_days = max(0, _CALENDAR.working_days_between(dates["extract_request"], dates["idp"]))
-    costs = [_cost_dict(c) for c in batch.costs_for(migration)]
-    contacts = [_contact_dict(c, practice, icb) for c in batch.contacts_for(migration)]
-    blackouts = batch.blackouts_for(practice)
-    kick_time = migration.kickoff_time or batch.settings.kickoff_time
-    minutes = batch.settings.kickoff_minutes
-    kick_end = (dt.datetime.combine(dt.date(2000, 1, 1), kick_time) + dt.timedelta(minutes=minutes)).time()
+    return _context(_Facts.of(batch, migration, schedule, letter_date, locale), document)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What a migration's contexts are made of: its records looked up and its dates,
+    totals and sentences worked out (immutable, so the documents can share them)."""
+
+    batch: Batch
+    migration: Migration
+    schedule: MigrationSchedule
+    letter_date: dt.date
+    locale: str
+    practice: Practice
+    icb: Icb
+    dates: tuple[tuple[str, dt.date | None], ...]
+    extract_days: int
+    costs: tuple[Cost, ...]
+    contacts: tuple[Contact, ...]
+    blackouts: tuple[Blackout, ...]
+    supplier_current: Supplier | None
+    supplier_new: Supplier | None
+    kick_time: dt.time
+    kick_end: dt.time
+    rationale: str
+    subsidiary_systems: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls, batch: Batch, migration: Migration, schedule: MigrationSchedule, letter_date: dt.date, locale: str
+    ) -> _Facts:
+        """The facts of this migration: the last ones again when they are asked for the
+        same objects (a run builds a migration's three contexts one after the other;
+        records are frozen, and holding them means no other object can share their id)."""
+        last = _LAST_FACTS[0]
+        if (
+            last is not None
+            and last.batch is batch
+            and last.migration is migration
+            and last.schedule is schedule
+            and last.letter_date == letter_date
+            and last.locale == locale
+        ):
+            return last
+        facts = _LAST_FACTS[0] = cls.gather(batch, migration, schedule, letter_date, locale)
+        return facts
+
+    @classmethod
+    def gather(
+        cls, batch: Batch, migration: Migration, schedule: MigrationSchedule, letter_date: dt.date, locale: str
+    ) -> _Facts:
+        """Look up and work out everything :func:`_context` needs."""
+        starts = {m.key: m.start for m in schedule.milestones}
+        dates: dict[str, dt.date | None] = {name: starts.get(key) for name, key in _DATE_KEYS.items()}
+        if dates["go_live"] is None:
+            dates["go_live"] = migration.go_live
+        dates["reply_by"] = _CALENDAR.add_working_days(letter_date, REPLY_WORKING_DAYS)
+        extract_days = 0
+        if dates["extract_request"] and dates["idp"]:
+            extract_days = max(0, _CALENDAR.working_days_between(dates["extract_request"], dates["idp"]))
+        practice = batch.practice(migration)
+        blackouts = tuple(batch.blackouts_for(practice))
+        kick_time = migration.kickoff_time or batch.settings.kickoff_time
+        minutes = batch.settings.kickoff_minutes
+        return cls(
+            batch,
+            migration,
+            schedule,
+            letter_date,
+            locale,
+            practice,
+            batch.icb(migration),
+            tuple(dates.items()),
+            extract_days,
+            tuple(batch.costs_for(migration)),
+            tuple(batch.contacts_for(migration)),
+            blackouts,
+            batch.supplier(migration.current_supplier, migration.current_system),
+            batch.supplier(migration.new_supplier, migration.new_system),
+            kick_time,
+            (dt.datetime.combine(dt.date(2000, 1, 1), kick_time) + dt.timedelta(minutes=minutes)).time(),
+            go_live_rationale(dates["go_live"], blackouts, schedule.warnings, locale=locale),
+            tuple(s.strip() for s in re.split(r"[\n;]", migration.subsidiary_systems) if s.strip()),
+        )
+
+
+# The facts last built (see _Facts.of).
+_LAST_FACTS: list[_Facts | None] = [None]
+
+
+def _context(facts: _Facts, document: str | None) -> dict:
+    """One document's context (see :func:`build_context`), all of its own containers."""
+    batch, migration, practice, icb = facts.batch, facts.migration, facts.practice, facts.icb
+    dates = dict(facts.dates)
+    costs = [_cost_dict(c) for c in facts.costs]
+    contacts = [_contact_dict(c, practice, icb) for c in facts.contacts]
     location = migration.kickoff_location.strip()
     return {
-        "letter_date": letter_date,
-        "document": doc,
+        "letter_date": facts.letter_date,
+        "document": _document_dict(document),
         "icb": _icb_dict(icb),
         "practice": _practice_dict(practice, icb),
-        "migration": {f.name: getattr(migration, f.name) for f in dataclasses.fields(migration) if f.name != "row"},
+        "migration": {name: getattr(migration, name) for name in _migration_fields(type(migration))},
         "supplier_current": _supplier_dict(
-            batch.supplier(migration.current_supplier, migration.current_system),
-            migration.current_supplier,
-            migration.current_system,
+            facts.supplier_current, migration.current_supplier, migration.current_system
         ),
-        "supplier_new": _supplier_dict(
-            batch.supplier(migration.new_supplier, migration.new_system), migration.new_supplier, migration.new_system
-        ),
+        "supplier_new": _supplier_dict(facts.supplier_new, migration.new_supplier, migration.new_system),
         "costs": costs,
         "costs_total": sum((c["amount"] for c in costs), Decimal("0")),
         "one_off_total": sum((c["amount"] for c in costs if c["recurrence"].casefold() != "recurring"), Decimal("0")),
         "recurring_total": sum((c["amount"] for c in costs if c["recurrence"].casefold() == "recurring"), Decimal("0")),
         "funding_sources": list(dict.fromkeys(c["funding_source"] for c in costs if c["funding_source"])),
         "dates": dates,
-        "extract_working_days": extract_days,
-        "subsidiary_systems": [s.strip() for s in re.split(r"[\n;]", migration.subsidiary_systems) if s.strip()],
+        "extract_working_days": facts.extract_days,
+        "subsidiary_systems": list(facts.subsidiary_systems),
         "kick_off": {
             "date": dates["kick_off"],
-            "start": kick_time,
-            "end": kick_end,
-            "minutes": minutes,
+            "start": facts.kick_time,
+            "end": facts.kick_end,
+            "minutes": batch.settings.kickoff_minutes,
             "location": location,
             "is_link": location.lower().startswith(("http://", "https://", "www.")),
         },
-        "milestones": milestones,
+        "milestones": [_milestone_dict(m) for m in facts.schedule.milestones],
         "contacts": contacts,
         "invitees": [c for c in contacts if c["invitee"]],
         "practice_manager": _first_role(contacts, practice, "Practice manager"),
         "lead_gp": _first_role(contacts, practice, "Lead GP"),
-        "blackouts": [{"start": b.start, "end": b.end, "reason": b.reason} for b in blackouts],
-        "go_live_rationale": go_live_rationale(dates["go_live"], blackouts, schedule.warnings, locale=locale),
+        "blackouts": [{"start": b.start, "end": b.end, "reason": b.reason} for b in facts.blackouts],
+        "go_live_rationale": facts.rationale,
         "schedule_warnings": [
-            {"code": w.code, "message": w.message, "suggestion": w.suggestion} for w in schedule.warnings
+            {"code": w.code, "message": w.message, "suggestion": w.suggestion} for w in facts.schedule.warnings
         ],
         "it_delivery_partner": batch.settings.it_delivery_partner,
         "settings": dict(_settings_dict(batch.settings)),
     }
+
+
+@lru_cache(maxsize=8)
+def _migration_fields(cls: type) -> tuple[str, ...]:
+    """The Migrations columns, asked of dataclasses once (it walks the class each call)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "row")
 
 
 def go_live_rationale(
@@ -264,20 +344,26 @@ def output_relpath(batch: Batch, migration: Migration, document: Document | str,
     to ``used`` so the next call in the batch cannot take it."""
     doc = document if isinstance(document, Document) else find_document(document)
     practice = batch.practice(migration)
-    icb_dir = safe_name(practice.icb_code)
-    practice_dir = safe_name(f"{practice.ods_code} {practice.name}")
-    stem = safe_name(doc.stem, 95)  # 95 + ".docx": at most 100 characters
-    # Two migrations of one practice share its folder: the second gets its migration id.
-    with_id = safe_name(f"{stem} {migration.migration_id}", 95)
+    folder = f"{_safe_name(practice.icb_code)}/{_safe_name(f'{practice.ods_code} {practice.name}')}"
+    stem = _safe_name(doc.stem, 95)  # 95 + ".docx": at most 100 characters
     n = 0
     while True:
-        name = stem if n == 0 else with_id if n == 1 else f"{with_id[: 95 - len(f' ({n})')]} ({n})"
-        path = PurePosixPath(icb_dir, practice_dir, name + ".docx")
-        key = path.as_posix().casefold()
+        if n == 0:
+            name = stem
+        else:  # two migrations of one practice share its folder: the second gets its id
+            with_id = _safe_name(f"{stem} {migration.migration_id}", 95)
+            name = with_id if n == 1 else f"{with_id[: 95 - len(f' ({n})')]} ({n})"
+        path = f"{folder}/{name}.docx"  # as PurePosixPath joins them: safe names hold no "/"
+        key = path.casefold()
         if key not in used:
             used.add(key)
-            return path
+            return PurePosixPath(path)
         n += 1
+
+
+# The three documents of a migration share their folder names, and the whole batch its
+# ICB folders and file stems: each name is made safe once (safe_name is pure).
+_safe_name = lru_cache(maxsize=4096)(safe_name)
 
 
 def resolve_templates(template_dir: Path | None) -> dict[str, Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -68,26 +69,29 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
     try:
         fd, tmp = _create_temporary(os.fspath(path))
     except OSError as err:
-        raise OutputError(f"Cannot write {path}: {err.strerror}. Check the folder exists and you may write to it.") from err
+        raise OutputError(
+            f"Cannot write {path}: {err.strerror}. Check the folder exists and you may write to it."
+        ) from err
     try:
         try:
             view = memoryview(data)
-            while view:
+            while view:  # a regular file takes it all at once; a short write just goes on
                 view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         os.replace(tmp, path)
     except BaseException as err:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(err, OSError):
-            raise OutputError(f"Cannot write {path}: {err.strerror}. Close it if it is open in Word or Excel, then run again.") from err
+            raise OutputError(
+                f"Cannot write {path}: {err.strerror}. Close it if it is open in Word or Excel, then run again."
+            ) from err
         raise
 
 
 def _create_temporary(path: str) -> tuple[int, str]:
+    """A new empty file beside ``path`` (descriptor, name), creating its folder if missing."""
     folder, name = os.path.split(path)
     suffix = os.path.splitext(name)[1]
     made_folder = False

@@ -18,26 +18,17 @@ from pathlib import Path, PurePosixPath
 
 from docgen.errors import DocgenError, ValidationFailed
 from docgen.manifest import MANIFEST, ManifestRow, read_previous, write_manifest
-from docgen.problems import Problem, errors, warnings
+from docgen.problems import Problem
 from docgen.records import Batch
+from docgen.validate import ValidationReport
 
 
 @dataclass
-class CheckReport:
-    """What ``check`` found: the valid part of the batch, every problem, the schedules."""
+class CheckReport(ValidationReport):
+    """What ``check`` found: the validation report plus each valid migration's schedule
+    (whose warnings are already among ``problems``)."""
 
-    batch: Batch | None
-    problems: list[Problem]
-    invalid_migrations: set[str] = field(default_factory=set)
     schedules: dict = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return errors(self.problems)
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return warnings(self.problems)
 
 
 def check(workbook: Path, today: dt.date) -> CheckReport:

@@ -4,8 +4,9 @@ It knows nothing about migrations: any .docx template, any context dict. A templ
 read and prepared once per process with docxtpl's own XML preparation (``patch_xml``,
 the ``{%tr %}``/``{%p %}``/``{%tc %}`` tags); each letter then renders only the templated
 parts (body, headers, footers, footnotes) and writes the zip by copying the unchanged
-members' compressed bytes, which is what makes it fast. The documents are the ones
-docxtpl would write (``tests/test_render.py`` compares them part by part).
+members' compressed bytes, which is what makes it fast. Printing a value is one call
+(:func:`_finalize` escapes it), and a field of the context is a dict lookup. The documents
+are the ones docxtpl would write (``tests/test_render.py`` compares them part by part).
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ _UTF8_NAME = 0x800
 DEFLATE_LEVEL = 1
 
 
-# Values that print exactly as they are: no markup characters to escape, nothing XML
-# cannot hold, no line breaks. Nearly every value in a letter (names, dates, codes).
+# A value with none of these prints exactly as it is (nothing to escape, nothing XML cannot
+# hold, no line break): nearly every value in a letter, names, dates and codes.
 _NEEDS_ESCAPE = re.compile("[&<>\"'\x00-\x08\x0a-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -153,6 +154,9 @@ def make_environment(locale: str = DEFAULT_LOCALE) -> SandboxedEnvironment:
         auto_reload=False,
     )
     env.filters.update(filters(locale))
+    # _XmlCodeGenerator relies on two of jinja's hooks: check a value is escaped exactly once.
+    if env.from_string("{{ v }}").render(v="&") != "&amp;":
+        raise RuntimeError("This version of jinja2 compiles templates in a way docgen does not support.")
     return env
 
 
@@ -191,6 +195,8 @@ class TemplatePart:
     well_formed: bool = False
     grid_may_change: bool = True
     template: jinja2.Template | None = None
+    #: The same template without the paragraph lines, for rendering (see ``_unlined``).
+    unlined: jinja2.Template | None = None
     _paragraphs: list[str] | None = None
     _ast: nodes.Template | None = None
 
@@ -346,6 +352,21 @@ def _with_paragraph_lines(xml: str) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
 
 
+def _unlined(env: jinja2.Environment, source: str) -> jinja2.Template | None:
+    """``source`` compiled without the line break :func:`_with_paragraph_lines` put before
+    each paragraph, so no letter has to take them out of its XML again; its line numbers,
+    and so its error messages, stay those of ``source``. Rendering it gives exactly what
+    :meth:`PreparedTemplate._finish` makes of the lined template's output, unless a
+    printed value holds a line break (then the lined template is used). None when the
+    template's text has other line breaks, for which that is not so."""
+    tree = env.parse(source)
+    for node in tree.find_all(nodes.TemplateData):
+        node.data = node.data.replace("\n<w:p", "<w:p")
+        if "\n" in node.data:
+            return None
+    return env.from_string(tree)
+
+
 def _body_part(prep: DocxTemplate, member: str, xml: bytes) -> TemplatePart:
     root = etree.fromstring(xml, _PARSER)
     body = root.find(f"{{{W}}}body")
@@ -402,7 +423,9 @@ class PreparedTemplate:
                 self._chunks[m.name] = (
                     _local_header(m.raw_name, m.flags, m.method, m.crc, m.compress_size, m.file_size) + m.data
                 )
-                self._central[m.name] = _central_head(m.raw_name, m.flags, m.method, m.crc, m.compress_size, m.file_size)
+                self._central[m.name] = _central_head(
+                    m.raw_name, m.flags, m.method, m.crc, m.compress_size, m.file_size
+                )
         # Headers and footers come out the same in letter after letter (an ICB's name, a
         # footer repeated in the same letter): their compressed bytes are remembered.
         self._deflated: dict[bytes, tuple[int, bytes]] = {}
@@ -428,6 +451,7 @@ class PreparedTemplate:
                 )
             try:
                 part.template = env.from_string(part.source)
+                part.unlined = _unlined(env, part.source)
                 shape = _Shape()
                 part.well_formed = shape.run(env.parse(part.source))
                 part.grid_may_change = shape.grid_may_change
@@ -438,9 +462,17 @@ class PreparedTemplate:
     def render(self, context: Mapping[str, Any]) -> bytes:
         """The filled-in .docx as bytes: the same input always gives the same bytes."""
         rendered: dict[str, bytes] = {}
+        # The globals and the context merged once for all the parts of the letter, as
+        # jinja's Template.render would merge them (into a new dict) for each part.
+        variables = dict(self.env.globals)
+        variables.update(context)
         for part in self.parts:
             try:
-                xml = part.template.render(context)
+                xml = _render_part(part.unlined or part.template, variables)
+                if part.unlined is not None and "\n" in xml:
+                    # A printed value brought a line break of its own (only Markup can):
+                    # render the lined template, whose output _finish was written for.
+                    xml = _render_part(part.template, variables)
             except Exception as err:
                 raise render_error(err, part, self.name, self.env, context) from err
             try:
@@ -459,8 +491,11 @@ class PreparedTemplate:
     def _finish(self, part: TemplatePart, xml: str) -> bytes:
         """docxtpl's post-render steps. A strict parse refuses a broken letter, unless the
         template's shape (see :class:`_Shape`) already proves every rendering well formed."""
-        xml = xml.replace("\n<w:p", "<w:p")
-        if "{_" in xml or "_}" in xml:
+        if "\n" in xml:  # not from the unlined template (a one-character search is cheap)
+            xml = xml.replace("\n<w:p", "<w:p")
+        # "_" alone first: a one-character search is a memchr, the two-character ones
+        # cost tens of microseconds on a letter, and most letters have no underscore.
+        if "_" in xml and ("{_" in xml or "_}" in xml):
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if "\t" in xml or "\n" in xml or "\a" in xml or "\f" in xml:
             xml = self._docx.resolve_listing(xml)
@@ -543,6 +578,17 @@ def _central_head(raw_name: bytes, flags: int, method: int, crc: int, csize: int
     offset and the name appended it is the whole entry (no extra field, no comment)."""
     return _CENTRAL.pack(b"PK\x01\x02", 20, 20, flags, method, 0, _DOS_DATE, crc, csize, usize,
                          len(raw_name), 0, 0, 0, 0, 0, 0)[:-4]  # fmt: skip
+
+
+def _render_part(template: jinja2.Template, variables: dict[str, Any]) -> str:
+    """``template.render(variables)`` without copying ``variables`` (jinja's public
+    ``new_context(shared=True)``); a template's own ``{% set %}`` stays in its context.
+    jinja's traceback rewrite is kept, so an error still points at a template line."""
+    try:
+        return template.environment.concat(template.root_render_func(template.new_context(variables, shared=True)))
+    except Exception:
+        template.environment.handle_exception()
+        raise  # handle_exception always raises; this keeps type checkers informed
 
 
 def _local_header(raw_name: bytes, flags: int, method: int, crc: int, csize: int, usize: int) -> bytes:

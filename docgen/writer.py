@@ -78,11 +78,11 @@ def store(
     same bytes there (then leave the file alone: a rerun rewrites nothing)."""
     digest = sha256(data)
     rel = relpath.as_posix()
-    path = _target(job, relpath)
+    path = _target(job, rel)
     prev = job.previous.get(rel)
     if prev and prev[0] == digest:
         try:
-            if path.stat().st_size == prev[1]:
+            if os.stat(path).st_size == prev[1]:
                 return ManifestRow(migration_id, ods_code, document, rel, digest, len(data), "unchanged")
         except OSError:
             pass
@@ -93,21 +93,23 @@ def store(
 # Folders already proved inside the output folder during the current job, per process:
 # resolving a path costs a dozen system calls, and each folder receives three to six
 # files. Kept for one job only (held, so compared by identity), then proved again.
-_FOLDERS: dict[PurePosixPath, Path] = {}
+_FOLDERS: dict[str, str] = {}
 _FOLDERS_JOB: list[Job | None] = [None]
 
 
-def _target(job: Job, relpath: PurePosixPath) -> Path:
-    """``job.out/relpath``, refused (:func:`inside`) if it would leave the output folder."""
+def _target(job: Job, rel: str) -> str:
+    """``job.out/rel`` (``rel`` as in the manifest), refused (:func:`inside`) if it would
+    leave the output folder. A string: pathlib would cost more than the check."""
     if _FOLDERS_JOB[0] is not job:
         _FOLDERS.clear()
         _FOLDERS_JOB[0] = job
-    folder = _FOLDERS.get(relpath.parent)
+    parent, _, name = rel.rpartition("/")
+    folder = _FOLDERS.get(parent)
     if folder is None:
-        folder = _FOLDERS[relpath.parent] = inside(Path(job.out), *relpath.parent.parts)
-    if relpath.name in ("", ".", ".."):  # never from plan_paths; checked the slow way
-        return inside(Path(job.out), *relpath.parts)
-    return folder / relpath.name
+        folder = _FOLDERS[parent] = str(inside(Path(job.out), *parent.split("/")))
+    if name in ("", ".", ".."):  # never from plan_paths; checked the slow way
+        return str(inside(Path(job.out), *rel.split("/")))
+    return os.path.join(folder, name)
 
 
 def write_timeline(job: Job) -> ManifestRow:

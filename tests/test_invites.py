@@ -230,7 +230,14 @@ TRICKY = {
     "as-in-tests": {},
     "welsh-on-folds": dict(summary="Cyfarfod " + "ŵâ" * 50, description="x" * 73 + "ŵ" + "y" * 72 + "😀" * 9),
     "escapes-on-folds": dict(description="a" * 73 + ",b;c\\d\n" * 20, location="Room " + "x" * 68 + ", 2; 3"),
-    "carets-and-quotes": dict(attendees=[('Dr ^"Nan"^ ' + "J" * 70, "nan@nhs.net", "Lead GP")]),
+    "carets-and-quotes": dict(
+        attendees=[
+            ('Dr ^"Nan"^ ' + "J" * 70, "nan@nhs.net", "Lead GP"),
+            ("^" * 90, "a@nhs.net", ""),
+            ("ŵ^" * 40, "b@nhs.net", ""),
+        ],
+        description="ŵ\\," * 60,
+    ),
     "video-link": dict(location="https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + "Z" * 90),
     "nobody-no-place": dict(location="  ", description="", attendees=[], organiser=("", "jo@nhs.net")),
     "winter-next-year": dict(start=wall(2027, 12, 7, 9, 15), minutes=600, sequence=12),

@@ -16,6 +16,7 @@ from letters_fixtures import (
     AWKWARD,
     LETTER_DATE,
     PARTNER,
+    TODAY,
     WELSH,
     all_text,
     bare_batch,
@@ -260,6 +261,45 @@ def test_context_keys_are_the_same_for_every_migration_and_document():
 
     assert shape(full) == shape(bare)
     assert shape(example_context()) == shape(full)
+
+
+def _containers(value, found: set[int]) -> set[int]:
+    if isinstance(value, dict | list):
+        found.add(id(value))
+        for item in value.values() if isinstance(value, dict) else value:
+            _containers(item, found)
+    return found
+
+
+def test_a_migrations_contexts_share_no_dict_or_list():
+    # The records are looked up once for a migration's three letters, but each context is
+    # built of its own containers: what one template does to its context stays there.
+    batch, migration = full_batch()
+    schedule = schedule_batch(batch, TODAY)[migration.migration_id]
+    contexts = [build_context(batch, migration, schedule, letter_date=LETTER_DATE, document=d.key) for d in DOCUMENTS]
+    seen: set[int] = set()
+    for ctx in contexts:
+        mine = _containers(ctx, set())
+        assert not mine & seen
+        seen |= mine
+    contexts[0]["costs"].clear()
+    contexts[0]["practice"]["name"] = "changed"
+    again = build_context(batch, migration, schedule, letter_date=LETTER_DATE, document=DOCUMENTS[0].key)
+    assert len(again["costs"]) == 2 and again["practice"]["name"] == WELSH
+
+
+def test_context_is_worked_out_again_for_another_migration_or_date():
+    (batch_a, a), (batch_b, b) = full_batch(), bare_batch()
+    sched_a, sched_b = schedule_batch(batch_a, TODAY)[a.migration_id], schedule_batch(batch_b, TODAY)[b.migration_id]
+    first = build_context(batch_a, a, sched_a, letter_date=LETTER_DATE)
+    other = build_context(batch_b, b, sched_b, letter_date=LETTER_DATE)
+    later = build_context(batch_a, a, sched_a, letter_date=dt.date(2026, 2, 9))
+    welsh = build_context(batch_a, a, sched_a, letter_date=LETTER_DATE, locale="cy_GB")
+    assert other["practice"]["name"] == AWKWARD and first["practice"]["name"] == WELSH
+    assert (first["dates"]["reply_by"], later["dates"]["reply_by"]) == (dt.date(2026, 2, 9), dt.date(2026, 2, 16))
+    assert later["letter_date"] == dt.date(2026, 2, 9)
+    assert "Mehefin" in welsh["go_live_rationale"] and "June" in first["go_live_rationale"]
+    assert build_context(batch_a, a, sched_a, letter_date=LETTER_DATE) == first
 
 
 def test_working_days_count_a_given_idp_date():

@@ -14,6 +14,7 @@ from conftest import convert_with_soffice
 from docx_build import make_docx
 from docxtpl import DocxTemplate
 from lxml import etree
+from markupsafe import Markup
 
 from docgen.errors import TemplateError
 from docgen.render import PreparedTemplate, TemplateEngine, make_environment
@@ -151,6 +152,67 @@ def test_newline_in_a_value_is_a_line_break(letter):
     paragraph = docx.Document(io.BytesIO(data)).paragraphs[1]
     assert paragraph.text == "1 High Street\nCardiff\nCF10 1AA"
     assert len(paragraph._p.xpath(".//w:br")) == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [
+        ("Marsh & Co <Main> \"Tŷ\" 'Gwyn'", "Marsh &amp; Co &lt;Main&gt; &#34;Tŷ&#34; &#39;Gwyn&#39;"),
+        ("Plain text", "Plain text"),
+        (Markup("<w:br/>"), "<w:br/>"),
+        (Markup("kept\nas it is\x00"), "kept\nas it is"),
+        (None, ""),
+        (6250, "6250"),
+        (Decimal("1.50"), "1.50"),
+        (dt.date(2026, 3, 31), "2026-03-31"),
+        ("two\r\nlines & more", 'two</w:t><w:br/><w:t xml:space="preserve">lines &amp; more'),
+        ("bad\x00\x0bchars\ufffe", "badchars"),
+    ],
+)
+def test_every_kind_of_value_is_printed_escaped_once(value, printed):
+    # The engine's code generator leaves jinja's escape() out and finalize escapes: the
+    # same text as escape(finalize(value)) gave, with autoescape on or switched off.
+    env = make_environment()
+    assert env.from_string("{{ v }}").render(v=value) == printed
+    assert env.from_string("{% autoescape false %}{{ v }}{% endautoescape %}").render(v=value) == printed
+
+
+def test_a_field_is_a_key_of_its_dict_but_a_dict_method_still_wins():
+    env = make_environment()
+    d = {"name": "Marsh", "keys": "shadowed", "items": "also shadowed"}
+    template = env.from_string("{{ d.name }} {{ d['keys'] }} {{ d.keys()|sort|join(',') }} {{ d.items is callable }}")
+    assert template.render(d=d) == "Marsh shadowed items,keys,name True"
+
+
+@pytest.mark.parametrize("block", [Markup(""), Markup("<w:p/>\n"), Markup("\n<w:p/>"), Markup("<w:p/>")])
+def test_rendering_without_paragraph_lines_changes_no_byte(tmp_path, block):
+    # Templates are compiled without docxtpl's line before each paragraph (for speed) and
+    # with it (for error line numbers); a value that brings its own line break is rendered
+    # with the lined one. Either way the bytes are those the lined template gives.
+    path = make_docx(
+        tmp_path / "lines.docx",
+        [
+            "Before {{ inline|safe }}",
+            "{{p block }}",  # docxtpl prints it in place of the paragraph, next to the next one
+            "{{ name }}",
+            ("table", [["{%tr for c in costs %}"], ["{{ c }}"], ["{%tr endfor %}"]]),
+        ],
+        header=["{{ name }}"],
+    )
+    fast = PreparedTemplate.load(path, make_environment())
+    lined = PreparedTemplate.load(path, make_environment())
+    assert all(part.unlined is not None for part in fast.parts)
+    for part in lined.parts:
+        part.unlined = None
+    context = {"inline": Markup("a\nb"), "block": block, "name": "Marsh & Co\nsecond line", "costs": ["a", "b"]}
+    assert fast.render(context) == lined.render(context)
+
+
+def test_remembered_headers_change_no_byte(letter):
+    # Compressed headers and footers are remembered from letter to letter.
+    names = ["Marsh & Co", "Other Surgery", "Marsh & Co", "Other Surgery"]
+    engine = PreparedTemplate.load(letter, make_environment())
+    assert [engine.render(letter_context(n)) for n in names] == [engine_bytes(letter, letter_context(n)) for n in names]
 
 
 def test_template_code_in_a_value_is_printed_not_run_and_bad_characters_dropped(letter):
