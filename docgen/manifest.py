@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from docgen.output import atomic_write_bytes
@@ -46,7 +46,7 @@ def write_manifest(out: Path, rows: list[ManifestRow]) -> Path:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(HEADER)
     for row in rows:
-        w.writerow([_csv_safe(v) for v in astuple(row)])
+        w.writerow([_csv_safe(getattr(row, name)) for name in HEADER])  # astuple deep-copies: slow
     path = Path(out) / MANIFEST
     atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))
     return path

@@ -112,19 +112,6 @@ def _target(job: Job, rel: str) -> str:
     return os.path.join(folder, name)
 
 
-def write_timeline(job: Job) -> ManifestRow:
-    """The batch's timeline workbook, ``out/timeline.xlsx``."""
-    from docgen.timeline import write_timeline as write
-
-    path = Path(job.out) / "timeline.xlsx"
-    try:
-        write(job.batch, job.schedules, path, today=job.today)
-    except DocgenError as err:
-        return ManifestRow("", "", "timeline", "timeline.xlsx", "", 0, "failed", str(err))
-    data = path.read_bytes()
-    return ManifestRow("", "", "timeline", "timeline.xlsx", sha256(data), len(data), "written")
-
-
 def plan_paths(batch: Batch) -> dict[str, dict[str, PurePosixPath]]:
     """Every migration's output paths, decided once in the parent so names are unique
     across the whole batch (two practices may share a name)."""
@@ -198,7 +185,10 @@ def write_all(job: Job, *, jobs: int, progress: Callable[[int, int], None] | Non
         return rows
     size = max(1, min(100, total // (jobs * 4) or 1))
     chunks = [items[i : i + size] for i in range(0, total, size)]
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    fork = sys.platform.startswith("linux")
+    if fork:
+        prepared_templates(job)  # once in the parent: forked workers inherit them ready
+    ctx = multiprocessing.get_context("fork" if fork else "spawn")
     done = 0
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(job,)) as pool:
         for chunk, chunk_rows in zip(chunks, pool.map(_write_chunk, chunks), strict=True):
