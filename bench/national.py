@@ -40,8 +40,16 @@ def read_practices(path: Path = EPRACCUR) -> list[Practice]:
             town = lines.pop() if len(lines) > 1 else (r[6] or r[5] or "")
             practices.append(
                 Practice(
-                    ods_code=r[0], name=r[1], address=tuple(lines[:3]) or ("-",), town=town, postcode=r[9],
-                    icb_code=r[3], phone=r[17], sub_icb_code=r[14], list_size=3000 + _n(r[0], "list", 15000), row=i,
+                    ods_code=r[0],
+                    name=r[1],
+                    address=tuple(lines[:3]) or ("-",),
+                    town=town,
+                    postcode=r[9],
+                    icb_code=r[3],
+                    phone=r[17],
+                    sub_icb_code=r[14],
+                    list_size=3000 + _n(r[0], "list", 15000),
+                    row=i,
                 )
             )
     return practices
@@ -52,13 +60,28 @@ def national_batch(path: Path = EPRACCUR, limit: int | None = None) -> Batch:
     practices = read_practices(path)[:limit]
     icb_codes = sorted({p.icb_code for p in practices})
     icbs = tuple(
-        Icb(code, f"NHS {code} Integrated Care Board ({MADE_UP})", (f"{code} House", "1 Example Street", "Leeds", "LS1 4AP"),
-            "Alex Morgan", "Primary Care Digital Lead", f"digital.{code.lower()}@example.nhs.uk", "0113 496 0000", row=i + 2)
+        Icb(
+            code,
+            f"NHS {code} Integrated Care Board ({MADE_UP})",
+            (f"{code} House", "1 Example Street", "Leeds", "LS1 4AP"),
+            "Alex Morgan",
+            "Primary Care Digital Lead",
+            f"digital.{code.lower()}@example.nhs.uk",
+            "0113 496 0000",
+            row=i + 2,
+        )
         for i, code in enumerate(icb_codes)
     )
     suppliers = tuple(
-        Supplier(s, p, f"{s} Data Migrations", f"migrations@{s.split()[0].lower()}.example.com",
-                 (f"{s} Ltd", "Data Migration Team", "Leeds", "LS1 1AA"), None, row=i + 2)
+        Supplier(
+            s,
+            p,
+            f"{s} Data Migrations",
+            f"migrations@{s.split()[0].lower()}.example.com",
+            (f"{s} Ltd", "Data Migration Team", "Leeds", "LS1 1AA"),
+            None,
+            row=i + 2,
+        )
         for i, (s, p) in enumerate(DEFAULT_SUPPLIERS)
     )
     migrations, contacts, costs = [], [], []
@@ -70,27 +93,72 @@ def national_batch(path: Path = EPRACCUR, limit: int | None = None) -> Batch:
         mid = f"NAT-{i + 1:05d}"
         migrations.append(
             Migration(
-                migration_id=mid, ods_code=p.ods_code, current_supplier=cur[0], current_system=cur[1],
-                new_supplier=new[0], new_system=new[1], reason=f"{MADE_UP}: practice chose {new[1]} after a demonstration.",
-                go_live=go_live, status="Planning", framework="Tech Innovation Framework",
-                order_reference=f"BC-{i + 1:06d}", order_date=go_live - dt.timedelta(weeks=14), row=i + 2,
+                migration_id=mid,
+                ods_code=p.ods_code,
+                current_supplier=cur[0],
+                current_system=cur[1],
+                new_supplier=new[0],
+                new_system=new[1],
+                reason=f"{MADE_UP}: practice chose {new[1]} after a demonstration.",
+                go_live=go_live,
+                status="Planning",
+                framework="Tech Innovation Framework",
+                order_reference=f"BC-{i + 1:06d}",
+                order_date=go_live - dt.timedelta(weeks=14),
+                row=i + 2,
             )
         )
         contacts += [
-            Contact(p.ods_code, "Practice manager", f"Sam Practice{i}", "Practice Manager", "pm@example.nhs.uk", "", True, row=2 * i + 2),
+            Contact(
+                p.ods_code,
+                "Practice manager",
+                f"Sam Practice{i}",
+                "Practice Manager",
+                "pm@example.nhs.uk",
+                "",
+                True,
+                row=2 * i + 2,
+            ),
             Contact(p.ods_code, "Lead GP", f"Dr Jo Lead{i}", "Lead GP", "gp@example.nhs.uk", "", True, row=2 * i + 3),
         ]
         costs += [
-            Cost(mid, "Training", "End-user training days", Decimal("1250.00"), "One-off", "ICB revenue", row=2 * i + 2),
-            Cost(mid, "Hardware", "Smartcard readers", Decimal(120 + _n(p.ods_code, "hw", 900)) + Decimal("0.50"), "One-off",
-                 "ICB capital", row=2 * i + 3),
+            Cost(
+                mid, "Training", "End-user training days", Decimal("1250.00"), "One-off", "ICB revenue", row=2 * i + 2
+            ),
+            Cost(
+                mid,
+                "Hardware",
+                "Smartcard readers",
+                Decimal(120 + _n(p.ods_code, "hw", 900)) + Decimal("0.50"),
+                "One-off",
+                "ICB capital",
+                row=2 * i + 3,
+            ),
         ]
     for code in icb_codes:
-        contacts.append(Contact(code, "ICB lead", "Alex Morgan", "Primary Care Digital Lead", f"digital.{code.lower()}@example.nhs.uk", "", True))
+        contacts.append(
+            Contact(
+                code,
+                "ICB lead",
+                "Alex Morgan",
+                "Primary Care Digital Lead",
+                f"digital.{code.lower()}@example.nhs.uk",
+                "",
+                True,
+            )
+        )
     for s, _ in DEFAULT_SUPPLIERS:
-        contacts.append(Contact(s, "New supplier", f"{s} Migration Lead", "Migration Lead", "lead@example.com", "", True))
+        contacts.append(
+            Contact(s, "New supplier", f"{s} Migration Lead", "Migration Lead", "lead@example.com", "", True)
+        )
     return Batch(
         settings=Settings(letter_date=dt.date(2026, 11, 23), it_delivery_partner="Example IT Partner"),
-        icbs=icbs, practices=tuple(practices), migrations=tuple(migrations), contacts=tuple(contacts),
-        suppliers=suppliers, costs=tuple(costs), blackouts=(), source=str(path),
+        icbs=icbs,
+        practices=tuple(practices),
+        migrations=tuple(migrations),
+        contacts=tuple(contacts),
+        suppliers=suppliers,
+        costs=tuple(costs),
+        blackouts=(),
+        source=str(path),
     )

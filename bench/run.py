@@ -125,7 +125,9 @@ def national_workbook(limit: int | None) -> Path:
     from docgen.starter import write_workbook
 
     path = HERE / "data" / f"national-{limit or 'all'}.xlsx"
-    if not path.exists() or path.stat().st_mtime < max(EPRACCUR.stat().st_mtime, (HERE / "national.py").stat().st_mtime):
+    if not path.exists() or path.stat().st_mtime < max(
+        EPRACCUR.stat().st_mtime, (HERE / "national.py").stat().st_mtime
+    ):
         t = time.perf_counter()
         write_workbook(path, national_batch(limit=limit), force=True)
         print(f"built {path.relative_to(ROOT)} in {time.perf_counter() - t:.1f} s")

@@ -117,16 +117,18 @@ def atomic_save(path: Path, save) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         os.close(fd)
     except OSError as err:
-        raise OutputError(f"Cannot write {path}: {err.strerror}. Check the folder exists and you may write to it.") from err
+        raise OutputError(
+            f"Cannot write {path}: {err.strerror}. Check the folder exists and you may write to it."
+        ) from err
     try:
         save(tmp)
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException as err:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(err, OSError):
-            raise OutputError(f"Cannot write {path}: {err.strerror}. Close it if it is open in Excel, then run again.") from err
+            raise OutputError(
+                f"Cannot write {path}: {err.strerror}. Close it if it is open in Excel, then run again."
+            ) from err
         raise

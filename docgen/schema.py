@@ -108,25 +108,53 @@ RECURRENCE = ("One-off", "Recurring")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("letter_date", "Letter date", DATE, None, "Date printed on every letter. Blank: the day of the run."),
-    Setting("it_delivery_partner", "IT delivery partner", TEXT, "", "Organisation running the technical survey and project."),
-    Setting("extract_allowance_days", "Extract allowance (working days)", INT, 15,
-            "Working days a current supplier may take to provide the data extract (the guide: up to 15)."),
-    Setting("kickoff_after_order_days", "Order to kick-off (working days)", INT, 10,
-            "Proposed kick-off this many working days after the order when no date is given."),
-    Setting("survey_after_kickoff_days", "Kick-off to technical survey (working days)", INT, 3,
-            "Proposed technical survey this many working days after kick-off."),
+    Setting(
+        "it_delivery_partner", "IT delivery partner", TEXT, "", "Organisation running the technical survey and project."
+    ),
+    Setting(
+        "extract_allowance_days",
+        "Extract allowance (working days)",
+        INT,
+        15,
+        "Working days a current supplier may take to provide the data extract (the guide: up to 15).",
+    ),
+    Setting(
+        "kickoff_after_order_days",
+        "Order to kick-off (working days)",
+        INT,
+        10,
+        "Proposed kick-off this many working days after the order when no date is given.",
+    ),
+    Setting(
+        "survey_after_kickoff_days",
+        "Kick-off to technical survey (working days)",
+        INT,
+        3,
+        "Proposed technical survey this many working days after kick-off.",
+    ),
     Setting("pre_migration_days", "Pre-migration tasks (working days)", INT, 10, "The guide: 1 to 2 weeks."),
-    Setting("data_checking_days", "Data checking (working days)", INT, 10, "The guide: 3 days to 3 weeks, 2 to 3 rounds."),
+    Setting(
+        "data_checking_days", "Data checking (working days)", INT, 10, "The guide: 3 days to 3 weeks, 2 to 3 rounds."
+    ),
     Setting("sign_off_days", "Data sign-off (working days)", INT, 3, "The guide: 1 to 5 days."),
     Setting("cut_over_days", "Cut-over (working days)", INT, 5, "FDP to go-live. The guide: 3 days to 2 weeks."),
-    Setting("cut_over_planning_weeks", "Cut-over planning before FDP (weeks)", INT, 4,
-            "Cut-over planning meeting at least this many weeks before FDP."),
+    Setting(
+        "cut_over_planning_weeks",
+        "Cut-over planning before FDP (weeks)",
+        INT,
+        4,
+        "Cut-over planning meeting at least this many weeks before FDP.",
+    ),
     Setting("links_off_days", "Third-party links off before FDP (working days)", INT, 1, "The guide: 1 to 2 days."),
     Setting("post_go_live_days", "Post go-live support (working days)", INT, 10, "The guide: 5 days to 2 weeks."),
-    Setting("legacy_access_days", "Old system read-only (days)", INT, 90, "Calendar days the old system stays readable."),
+    Setting(
+        "legacy_access_days", "Old system read-only (days)", INT, 90, "Calendar days the old system stays readable."
+    ),
     Setting("min_weeks", "Order to go-live minimum (weeks)", INT, 12, "Shorter plans are flagged."),
     Setting("max_weeks", "Order to go-live maximum (weeks)", INT, 16, "Longer plans are flagged."),
-    Setting("default_weeks", "Order to go-live proposed (weeks)", INT, 14, "Used when a go-live date must be proposed."),
+    Setting(
+        "default_weeks", "Order to go-live proposed (weeks)", INT, 14, "Used when a go-live date must be proposed."
+    ),
     Setting("kickoff_minutes", "Kick-off length (minutes)", INT, 90, "Length of the kick-off meeting invitation."),
     Setting("kickoff_time", "Kick-off default time", TIME, "10:00", "Used when a kick-off date has no time."),
 )
@@ -186,17 +214,45 @@ MIGRATIONS = Sheet(
         Column("new_system", "New system", CHOICE, True, "From the Suppliers sheet.", width=16),
         Column("framework", "Framework", TEXT, False, "E.g. Tech Innovation Framework.", width=26),
         Column("order_reference", "Order reference", TEXT, False, "Buying Catalogue order number.", width=16),
-        Column("reason", "Reason for change", TEXT, True, "Why the practice is moving (goes in the business case).", width=40),
+        Column(
+            "reason",
+            "Reason for change",
+            TEXT,
+            True,
+            "Why the practice is moving (goes in the business case).",
+            width=40,
+        ),
         Column("business_case_approved", "Business case approved", DATE, False, "", width=14),
         Column("order_date", "Order date", DATE, False, "", width=14),
-        Column("go_live", "Provisional go-live date", DATE, True, "Agreed by practice, ICB, new supplier and partner.", width=14),
-        Column("extract_request_date", "Extract request date", DATE, False, "When the ICB sends the data extract request.", width=14),
+        Column(
+            "go_live",
+            "Provisional go-live date",
+            DATE,
+            True,
+            "Agreed by practice, ICB, new supplier and partner.",
+            width=14,
+        ),
+        Column(
+            "extract_request_date",
+            "Extract request date",
+            DATE,
+            False,
+            "When the ICB sends the data extract request.",
+            width=14,
+        ),
         Column("idp_date", "IDP date", DATE, False, "Initial data production. Blank: proposed.", width=14),
         Column("kickoff_date", "Kick-off date", DATE, False, "Blank: proposed.", width=14),
         Column("kickoff_time", "Kick-off time", TIME, False, "24-hour time, e.g. 10:00.", width=10),
         Column("kickoff_location", "Kick-off location or link", TEXT, False, "An address or a video link.", width=30),
         Column("survey_date", "Technical survey date", DATE, False, "Blank: proposed after kick-off.", width=14),
-        Column("subsidiary_systems", "Subsidiary systems", TEXT, False, "Third-party systems linked to the clinical system.", width=30),
+        Column(
+            "subsidiary_systems",
+            "Subsidiary systems",
+            TEXT,
+            False,
+            "Third-party systems linked to the clinical system.",
+            width=30,
+        ),
         Column("status", "Status", CHOICE, True, "", STATUSES, width=16),
     ),
     "One row per migration.",
@@ -205,8 +261,14 @@ MIGRATIONS = Sheet(
 CONTACTS = Sheet(
     "Contacts",
     (
-        Column("organisation", "Organisation", TEXT, True,
-               "A practice's ODS code, an ICB code, a supplier's name or the IT delivery partner's name.", width=24),
+        Column(
+            "organisation",
+            "Organisation",
+            TEXT,
+            True,
+            "A practice's ODS code, an ICB code, a supplier's name or the IT delivery partner's name.",
+            width=24,
+        ),
         Column("role", "Role", CHOICE, True, "", ROLES, width=24),
         Column("name", "Name", TEXT, True, "", width=22),
         Column("job_title", "Job title", TEXT, False, "", width=24),
@@ -222,10 +284,19 @@ SUPPLIERS = Sheet(
     (
         Column("supplier", "Supplier", TEXT, True, "", width=28),
         Column("product", "Product", TEXT, True, "", width=16),
-        Column("extract_contact_name", "Extract contact name", TEXT, False, "Who receives data extract requests.", width=24),
+        Column(
+            "extract_contact_name", "Extract contact name", TEXT, False, "Who receives data extract requests.", width=24
+        ),
         Column("extract_contact_email", "Extract contact email", EMAIL, False, "", width=30),
         Column("address", "Postal address", TEXT, False, "One line per address line.", width=36),
-        Column("notice_days", "Notice period (working days)", INT, False, "Blank: the Settings extract allowance.", width=14),
+        Column(
+            "notice_days",
+            "Notice period (working days)",
+            INT,
+            False,
+            "Blank: the Settings extract allowance.",
+            width=14,
+        ),
     ),
     "Reference: clinical system suppliers and their products.",
 )

@@ -21,7 +21,9 @@ def soffice() -> str:
     if path is None:
         if os.environ.get("DOCGEN_REQUIRE_LIBREOFFICE"):
             pytest.fail("LibreOffice is required here (DOCGEN_REQUIRE_LIBREOFFICE=1) but soffice is not on PATH.")
-        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui")
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
+        )
     return path
 
 
@@ -31,9 +33,20 @@ def convert_with_soffice(soffice: str, src: Path, fmt: str, outdir: Path, timeou
     outdir.mkdir(parents=True, exist_ok=True)
     profile = outdir / ".lo-profile"
     subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
-         "--convert-to", fmt, "--outdir", str(outdir), str(src)],
-        check=True, capture_output=True, timeout=timeout,
+        [
+            soffice,
+            f"-env:UserInstallation={profile.resolve().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=timeout,
     )
     out = outdir / (src.stem + "." + fmt.split(":")[0])
     assert out.exists(), f"LibreOffice did not convert {src.name} to {fmt}"

@@ -158,7 +158,9 @@ def test_readme_workbook_reference_is_generated_from_the_schema():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert marker in readme
     text = readme.split(marker)[1]
-    assert text == instructions_markdown(), "README's workbook reference is stale: run python scripts/make_workbook_doc.py"
+    assert text == instructions_markdown(), (
+        "README's workbook reference is stale: run python scripts/make_workbook_doc.py"
+    )
     for sheet in schema.SHEETS:
         assert f"### {sheet.name}" in text
         for col in sheet.columns:
