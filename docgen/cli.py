@@ -267,14 +267,10 @@ _templates_dir = click.option(
 @_templates_dir
 def templates_check(templates_dir: Path | None) -> None:
     """Report unknown fields, unbalanced blocks and syntax errors in every template."""
-    from docgen.letters import DOCUMENTS, example_context, resolve_templates
-    from docgen.render import make_environment
-    from docgen.template_check import check_templates as check
+    from docgen.letters import DOCUMENTS
+    from docgen.writer import template_issues
 
-    paths = resolve_templates(templates_dir)
-    issues = check(
-        {d.key: paths[d.key] for d in DOCUMENTS}, {d.key: example_context(d.key) for d in DOCUMENTS}, make_environment()
-    )
+    paths, issues = template_issues(templates_dir)
     for issue in issues:
         click.echo(f"Error: {issue}")
     for d in DOCUMENTS:

@@ -54,25 +54,25 @@ def _as_date(value: object, filter_name: str) -> dt.date:
     raise FormatError(f"{filter_name} needs a date but was given {_describe(value)}.")
 
 
-def longdate(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
-    """A date as letters write it: ``31 March 2026``."""
+def _format_date(pattern, value: dt.date, name: str, locale: str | Locale) -> str:
     if isinstance(value, Undefined):
         return str(value)  # a missing field: StrictUndefined raises its own error here
-    return _LONG.apply(_as_date(value, "longdate"), check_locale(locale))
+    return pattern.apply(_as_date(value, name), check_locale(locale))
+
+
+def longdate(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
+    """A date as letters write it: ``31 March 2026``."""
+    return _format_date(_LONG, value, "longdate", locale)
 
 
 def daydate(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
     """A date with its weekday, for meetings: ``Tuesday 31 March 2026``."""
-    if isinstance(value, Undefined):
-        return str(value)  # a missing field: StrictUndefined raises its own error here
-    return _DAY.apply(_as_date(value, "daydate"), check_locale(locale))
+    return _format_date(_DAY, value, "daydate", locale)
 
 
 def shortdate(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
     """A compact date for tables: ``31/03/2026``."""
-    if isinstance(value, Undefined):
-        return str(value)  # a missing field: StrictUndefined raises its own error here
-    return _SHORT.apply(_as_date(value, "shortdate"), check_locale(locale))
+    return _format_date(_SHORT, value, "shortdate", locale)
 
 
 def time24(value: dt.time, *, locale: str | Locale = DEFAULT_LOCALE) -> str:

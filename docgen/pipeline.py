@@ -9,7 +9,6 @@ only what they need.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -186,16 +185,16 @@ def run(
                 )
             )
 
+    jobs = options.jobs or writer.cpu_count()
     if options.timeline:
         rows.append(_write_timeline(job))
     if options.letters:
-        jobs = options.jobs or os.cpu_count() or 1
         rows.extend(writer.write_all(job, jobs=jobs, progress=progress))
     notes: list[str] = []
     if options.pdf and options.letters:
         from docgen import delivery
 
-        pdf_rows, pdf_notes = delivery.write_pdfs(job, rows, jobs=options.jobs or os.cpu_count() or 1)
+        pdf_rows, pdf_notes = delivery.write_pdfs(job, rows, jobs=jobs)
         rows.extend(pdf_rows)
         notes.extend(pdf_notes)
     if options.delivery and options.letters and options.pdf:

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from docgen import schema
+from docgen import formatting, schema
 from docgen.calendar import WorkingCalendar
 from docgen.problems import WARNING, Problem
 from docgen.records import Batch, Blackout, Migration
@@ -154,26 +154,20 @@ _NOUN = {
 
 _IDP_CHAIN = frozenset({"extract_request_sent", "idp", "data_checking", "data_sign_off"})
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 def long_date(d: dt.date) -> str:
-    """``31 March 2026``: how dates read in a warning (British English, locale-free)."""
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    """``31 March 2026``: how dates read in a warning (British English, as in the letters)."""
+    return formatting.longdate(d)
 
 
 def day_name(d: dt.date) -> str:
-    """``Monday``: the weekday in English whatever the machine's locale."""
-    return _DAYS[d.weekday()]
+    """``Monday``: the weekday in British English whatever the machine's locale."""
+    return formatting.daydate(d).split(" ", 1)[0]
 
 
 def short_date(d: dt.date) -> str:
     """``31/03/2026``: how ranges read in a warning, the way Excel shows the cell."""
-    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+    return formatting.shortdate(d)
 
 
 @dataclass(frozen=True)
@@ -534,13 +528,13 @@ def _go_live_day(p: _Plan) -> list[ScheduleWarning]:
     else:
         outside = f' and outside "{blackout.reason}"' if blackout else ""
         suggestion = (
-            f"Move go-live to {_DAYS[nearest.weekday()]} {long_date(nearest)}, "
+            f"Move go-live to {day_name(nearest)} {long_date(nearest)}, "
             f"the nearest working day clear of bank holidays and blackouts{outside}."
         )
     return [
         p.warning(
             code,
-            f"The go-live date {_DAYS[go_live.weekday()]} {long_date(go_live)} is {' and '.join(reasons)}.",
+            f"The go-live date {day_name(go_live)} {long_date(go_live)} is {' and '.join(reasons)}.",
             suggestion,
             (go_live,) + ((nearest,) if nearest else ()),
             "go_live",

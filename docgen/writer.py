@@ -57,18 +57,27 @@ def prepared_templates(job: Job) -> dict:
     return _PREPARED[key]
 
 
-def check_templates(job: Job) -> None:
-    """Refuse to start when a template is broken or asks for a field docgen lacks."""
+def template_issues(templates: Path | None, locale: str = "en_GB") -> tuple[dict, list]:
+    """The templates in use (an admin's folder, defaults for missing files) and every
+    problem in them, checked against each document's example context."""
     from docgen.letters import DOCUMENTS, example_context, resolve_templates
     from docgen.render import make_environment
     from docgen.template_check import check_templates as check
+
+    paths = resolve_templates(templates)
+    issues = check(
+        {d.key: paths[d.key] for d in DOCUMENTS},
+        {d.key: example_context(d.key) for d in DOCUMENTS},
+        make_environment(locale),
+    )
+    return paths, issues
+
+
+def check_templates(job: Job) -> None:
+    """Refuse to start when a template is broken or asks for a field docgen lacks."""
     from docgen.template_check import raise_if_issues
 
-    env = make_environment(job.locale)
-    paths = resolve_templates(job.templates)
-    raise_if_issues(
-        check({d.key: paths[d.key] for d in DOCUMENTS}, {d.key: example_context(d.key) for d in DOCUMENTS}, env)
-    )
+    raise_if_issues(template_issues(job.templates, job.locale)[1])
 
 
 def store(
