@@ -35,12 +35,18 @@ SEARCH_LIMIT_DAYS = 730
 
 _ONE_DAY = dt.timedelta(days=1)
 
+#: How many ``add_working_days`` answers a calendar keeps (a batch asks far fewer).
+_MAX_REMEMBERED = 100_000
+
 
 class WorkingCalendar:
     """Working days (Monday to Friday, not an England and Wales bank holiday).
 
     Keeps the working days of the years loaded so far as a sorted list of ordinals, so
-    adding or counting working days is a binary search, not a day-by-day loop.
+    adding or counting working days is a binary search, not a day-by-day loop; and
+    remembers each ``add_working_days`` answer, since a batch asks the same few hundred
+    (date, n) questions thousands of times (every migration going live on one date shares
+    its whole go-live chain).
     """
 
     def __init__(self, subdiv: str = "ENG") -> None:
@@ -49,6 +55,7 @@ class WorkingCalendar:
         self._last_year: int | None = None
         self._holidays: dict[dt.date, str] = {}
         self._working: list[int] = []  # ordinals of working days, sorted
+        self._added: dict[tuple[dt.date, int], dt.date] = {}  # add_working_days answers
 
     # -- loading -------------------------------------------------------------------
     def _load(self, first_year: int, last_year: int) -> None:
@@ -111,7 +118,19 @@ class WorkingCalendar:
 
     def add_working_days(self, d: dt.date, n: int) -> dt.date:
         """The ``n``-th working day after ``d`` (before it when ``n < 0``; see the module
-        docstring for ``n == 0``), for deadlines counted in working days."""
+        docstring for ``n == 0``), for deadlines counted in working days.
+
+        Answers are remembered: loading more years never changes one, since the years
+        loaded are always whole and contiguous."""
+        key = (d, n)
+        found = self._added.get(key)
+        if found is None:
+            if len(self._added) >= _MAX_REMEMBERED:
+                self._added.clear()
+            found = self._added[key] = self._add_working_days(d, n)
+        return found
+
+    def _add_working_days(self, d: dt.date, n: int) -> dt.date:
         self._cover(d)
         ordinal = d.toordinal()
         while True:

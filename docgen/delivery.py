@@ -139,39 +139,69 @@ def _kickoff_start(job, migration: Migration) -> dt.datetime:
     return dt.datetime.combine(schedule.date("kick_off"), when)
 
 
+#: The calendar file and email drafts written beside each migration's letters:
+#: (document as the manifest names it, file name).
+DRAFTS = (
+    ("kick-off calendar invitation", "kick-off.ics"),
+    ("data extract request email draft", "data-extract-request.eml"),
+    ("kick-off invitation email draft", "kick-off-invitation.eml"),
+)
+
+
+def draft_paths(letters: dict[str, PurePosixPath]) -> list[tuple[str, PurePosixPath]]:
+    """(document, path) of the calendar file and drafts, in the kick-off letter's folder."""
+    folder = letters[KICKOFF].parent
+    return [(document, folder / name) for document, name in DRAFTS]
+
+
 def migration_drafts(
-    job, migration: Migration, letters: dict[str, PurePosixPath], *, pdf: bool = False, pdfs: set[str] | None = None
+    job,
+    migration: Migration,
+    letters: dict[str, PurePosixPath],
+    *,
+    pdf: bool = False,
+    pdfs: set[str] | None = None,
+    data: dict[str, bytes] | None = None,
+    inputs: str = "",
 ) -> list[ManifestRow]:
     """One migration's ``kick-off.ics``, ``data-extract-request.eml`` and
     ``kick-off-invitation.eml``; a failure is a failed row, never an exception.
 
     ``pdfs`` (relative paths) are the PDFs this run made or kept; with ``pdf`` a letter
-    goes out as its PDF only if listed there (None: any PDF beside it)."""
+    goes out as its PDF only if listed there (None: any PDF beside it). ``data``: the
+    letters' bytes when the caller has just rendered them (else they are read back);
+    ``inputs``: their fingerprint, for the manifest."""
     from docgen import emails, invites
     from docgen.formatting import longdate
-    from docgen.writer import store
+    from docgen.writer import prepared_templates, store
 
     batch, out = job.batch, Path(job.out)
     practice, icb = batch.practice(migration), batch.icb(migration)
     schedule = job.schedules[migration.migration_id]
     mid, ods = migration.migration_id, migration.ods_code
-    folder = letters[KICKOFF].parent
+    (ics_doc, ics_rel), (extract_doc, extract_rel), (kickoff_doc, kickoff_rel) = draft_paths(letters)
     rows: list[ManifestRow] = []
     stamp = dt.datetime.combine(job.letter_date, dt.time(9, 0))
     sender = (icb.sender_name, icb.sender_email)
 
-    def attachment(doc: str) -> Path:
+    def attachment(doc: str) -> Path | tuple[str, bytes, int]:
         path = out / letters[doc]
+        if data and doc in data and not pdf:
+            # Just rendered: no need to read it back. Its first bytes are the template's
+            # (see PreparedTemplate.prefix), whose base64 the draft may reuse.
+            return (path.name, data[doc], len(prepared_templates(job)[doc].prefix))
         rel = letters[doc].with_suffix(".pdf").as_posix()
         fresh = rel in pdfs if pdfs is not None else path.with_suffix(".pdf").exists()
         return path.with_suffix(".pdf") if pdf and fresh else path
 
-    ics_rel = folder / "kick-off.ics"
     try:
         start = _kickoff_start(job, migration)
         minutes = batch.settings.kickoff_minutes
         location = migration.kickoff_location or "To be confirmed"
-        previous = (out / ics_rel).read_bytes() if (out / ics_rel).exists() else None
+        try:
+            previous = (out / ics_rel).read_bytes()
+        except OSError:
+            previous = None
         sequence = invites.next_sequence(previous, start, start + dt.timedelta(minutes=minutes), location)
         invitees = batch.invitees(migration)
         ics = invites.kickoff_event(
@@ -193,7 +223,7 @@ def migration_drafts(
             sequence=sequence,
             stamp=stamp,
         )
-        rows.append(store(job, ics_rel, ics, migration_id=mid, ods_code=ods, document="kick-off calendar invitation"))
+        rows.append(store(job, ics_rel, ics, migration_id=mid, ods_code=ods, document=ics_doc, inputs=inputs))
 
         supplier = batch.supplier(migration.current_supplier, migration.current_system)
         to = (
@@ -216,16 +246,7 @@ def migration_drafts(
             attachments=[attachment(EXTRACT)],
             date=stamp,
         )
-        rows.append(
-            store(
-                job,
-                folder / "data-extract-request.eml",
-                eml,
-                migration_id=mid,
-                ods_code=ods,
-                document="data extract request email draft",
-            )
-        )
+        rows.append(store(job, extract_rel, eml, migration_id=mid, ods_code=ods, document=extract_doc, inputs=inputs))
 
         eml = emails.draft(
             sender=sender,
@@ -238,26 +259,17 @@ def migration_drafts(
                 "The invitation letter with the agenda and key dates, and a calendar invitation, are attached.\n\n"
                 f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
             ),
-            attachments=[attachment(KICKOFF), out / ics_rel],
+            attachments=[attachment(KICKOFF), (ics_rel.name, ics)],
             date=stamp,
         )
-        rows.append(
-            store(
-                job,
-                folder / "kick-off-invitation.eml",
-                eml,
-                migration_id=mid,
-                ods_code=ods,
-                document="kick-off invitation email draft",
-            )
-        )
+        rows.append(store(job, kickoff_rel, eml, migration_id=mid, ods_code=ods, document=kickoff_doc, inputs=inputs))
     except DocgenError as err:
         rows.append(
             ManifestRow(
                 mid,
                 ods,
                 "email drafts",
-                folder.as_posix(),
+                ics_rel.parent.as_posix(),
                 "",
                 0,
                 "failed",

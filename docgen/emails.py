@@ -13,6 +13,11 @@ itself (RFC 5322 headers, RFC 2045/2046 parts) from the standard library's encod
 ``email.header`` encode non-ASCII words (RFC 2047), ``binascii`` does base64 and
 quoted-printable. ``tests/test_emails.py`` checks that ``email`` reads a draft back exactly
 as it reads one built with ``EmailMessage``.
+
+Base64 is most of what is left: three letters of ~43 KB a migration. A caller that has
+the letter in memory passes its bytes rather than a path, and may say how many of its
+first bytes every letter from the same template shares: the base64 (and SHA-256 state)
+of that prefix is made once and reused (:func:`_encoded`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import functools
 import hashlib
 import mimetypes
 import re
+import struct
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.charset import Charset
 from email.errors import HeaderParseError
 from email.header import Header
@@ -35,6 +42,10 @@ from zoneinfo import ZoneInfo
 from docgen.errors import OutputError
 
 LONDON = ZoneInfo("Europe/London")
+
+#: An attachment: a file to read, or (file name, bytes) already in memory, or
+#: (file name, bytes, how many of the first bytes other attachments share).
+Attachment = Path | tuple[str, bytes] | tuple[str, bytes, int]
 
 # RFC 5322 2.1.1: header lines SHOULD stay within 78 characters; they are folded to it.
 _WIDTH = 78
@@ -55,10 +66,15 @@ _PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-
 _UTF8 = Charset("utf-8")
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
 def _one_line(text: object) -> str:
     """A workbook value made safe for a header: line breaks and runs of spaces become one
-    space, so a value can never start a header of its own."""
-    return re.sub(r"\s+", " ", str(text)).strip()
+    space, so a value can never start a header of its own. Remembered: the same ICB
+    people are on thousands of drafts."""
+    return _SPACES.sub(" ", str(text)).strip()
 
 
 def _plain(text: str) -> bool:
@@ -83,6 +99,13 @@ def _address(name: str, email: str, *, subject: str) -> str:
                 f'Cannot write the email draft "{_one_line(subject)}": "{email}" ({name}) is not '
                 "an email address. Correct it in the workbook, then run again."
             ) from err
+    return _named(name, email)
+
+
+@functools.lru_cache(maxsize=4096)
+def _named(name: str, email: str) -> str:
+    """The checked ``email`` with its one-line ``name`` as :func:`_address` writes them
+    (remembered, as :func:`_one_line`)."""
     if not name:
         return email
     if _plain(name):
@@ -128,6 +151,18 @@ def _content_type(filename: str) -> str:
     return guessed or "application/octet-stream"
 
 
+def _date_header(when: dt.datetime) -> str:
+    """The Date header for the aware ``when`` (RFC 5322 date and offset), remembered per
+    wall-clock time, fold and zone: a run dates every draft alike. (Not per ``when``
+    itself: equal instants in different zones are written with different offsets.)"""
+    return _date_header_in(when.replace(tzinfo=None), when.fold, when.tzinfo)
+
+
+@functools.lru_cache(maxsize=256)
+def _date_header_in(wall: dt.datetime, fold: int, zone: dt.tzinfo) -> str:
+    return f"Date: {format_datetime(wall.replace(tzinfo=zone, fold=fold))}"
+
+
 def _disposition(filename: str) -> str:
     """``attachment`` with the file name: quoted if plain, RFC 2231-encoded if not."""
     if _plain(filename) and '"' not in filename and "\\" not in filename:
@@ -138,11 +173,88 @@ def _disposition(filename: str) -> str:
     return f"Content-Disposition: attachment;{fold}{param}"
 
 
-def _base64(data: bytes) -> bytes:
+# 64 base64 lines of 76 characters, cut from the encoded text by one C call: slicing
+# line by line in Python cost as much as the encoding itself.
+_LINES = struct.Struct("76s" * 64)
+
+# Bytes that make one 76-character base64 line: a prefix cut at a multiple of this
+# encodes to whole lines, so its base64 and the rest's join into the whole's.
+_LINE_BYTES = 57
+
+
+def _base64(data: bytes | memoryview) -> bytes:
     """``data`` as base64 in CRLF-ended lines of 76 characters (RFC 2045 6.8): encoded in
-    one call and sliced, where ``base64.encodebytes`` encodes 57 bytes at a time."""
+    one call and cut into lines 64 at a time, where ``base64.encodebytes`` encodes 57
+    bytes at a time."""
     encoded = binascii.b2a_base64(data, newline=False)
-    return b"".join([encoded[i : i + 76] + b"\r\n" for i in range(0, len(encoded), 76)])
+    blocks = len(encoded) - len(encoded) % _LINES.size
+    lines: list[bytes] = []
+    for block in _LINES.iter_unpack(memoryview(encoded)[:blocks]):
+        lines += block
+    lines += [encoded[i : i + 76] for i in range(blocks, len(encoded), 76)]
+    lines.append(b"")  # the last line's CRLF
+    return b"\r\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    """A byte prefix many attachments start with, its base64 lines and its SHA-256 state."""
+
+    data: bytes
+    base64: bytes
+    sha256: hashlib._Hash
+
+
+# The prefixes seen lately, newest first: one per template in a run, a few at most.
+_PREFIXES: list[_Prefix] = []
+_MAX_PREFIXES = 16
+
+
+def _prefix(data: bytes, shared: int) -> _Prefix | None:
+    """The remembered prefix ``data`` starts with, of ``shared`` bytes rounded down to
+    whole base64 lines (made and remembered on first sight); None if that is nothing.
+
+    ``data`` is compared with the remembered bytes, so a wrong ``shared`` costs time,
+    never a wrong draft."""
+    size = min(shared, len(data)) // _LINE_BYTES * _LINE_BYTES
+    if size <= 0:
+        return None
+    for known in _PREFIXES:
+        if len(known.data) == size and data.startswith(known.data):
+            return known
+    head = data[:size]
+    known = _Prefix(head, _base64(head), hashlib.sha256(head))
+    _PREFIXES.insert(0, known)
+    del _PREFIXES[_MAX_PREFIXES:]
+    return known
+
+
+def _encoded(data: bytes, shared: int = 0) -> tuple[bytes, list[bytes]]:
+    """``data``'s SHA-256 digest and its base64 lines (:func:`_base64`, in pieces to join),
+    reusing the work on its first ``shared`` bytes when an earlier attachment started the
+    same way: the same bytes as encoding and hashing the whole, at the cost of the rest."""
+    known = _prefix(data, shared) if shared > 0 else None
+    if known is None:
+        return hashlib.sha256(data).digest(), [_base64(data)]
+    rest = memoryview(data)[len(known.data) :]
+    digest = known.sha256.copy()
+    digest.update(rest)
+    return digest.digest(), [known.base64, _base64(rest)]
+
+
+def _attachment(item: Attachment, subject_line: str) -> tuple[str, bytes, int]:
+    """(file name, bytes, shared prefix length) of one ``draft`` attachment."""
+    if isinstance(item, tuple):
+        name, data, *shared = item
+        return name, data if isinstance(data, bytes) else bytes(data), shared[0] if shared else 0
+    path = Path(item)
+    try:
+        return path.name, path.read_bytes(), 0
+    except OSError as err:
+        raise OutputError(
+            f'Cannot attach {path} to the email draft "{subject_line}": {err.strerror or err}. '
+            "Check the file was written, then run again."
+        ) from err
 
 
 def _quoted_printable(text: str) -> bytes:
@@ -159,7 +271,7 @@ def draft(
     cc: Iterable[tuple[str, str]] = (),
     subject: str,
     body: str,
-    attachments: list[Path],
+    attachments: Iterable[Attachment],
     date: dt.datetime,
 ) -> bytes:
     """An ``.eml`` draft with the letters attached, so the admin sends each one from Outlook
@@ -167,22 +279,16 @@ def draft(
 
     ``sender``, ``to`` and ``cc`` are (name, email); ``date`` is London time if naive.
     Attachments keep their file names and get their proper types (``.ics`` as
-    ``text/calendar; method=REQUEST``). Raises :class:`OutputError` naming an address that
-    is not one, or an attachment that cannot be read.
+    ``text/calendar; method=REQUEST``). An attachment is a file's path, or (file name,
+    bytes) for one the caller holds in memory, or (file name, bytes, n) when its first n
+    bytes are shared with other attachments (a template's unchanged part): their base64 is
+    then made once, not once per draft. Raises :class:`OutputError` naming an address
+    that is not one, or an attachment that cannot be read.
     """
     when = date.replace(tzinfo=LONDON) if date.tzinfo is None else date
     subject_line = _one_line(subject)
     text = body.replace("\r\n", "\n").replace("\r", "\n")
-    files = []
-    for path in attachments:
-        path = Path(path)
-        try:
-            files.append((path.name, path.read_bytes()))
-        except OSError as err:
-            raise OutputError(
-                f'Cannot attach {path} to the email draft "{subject_line}": {err.strerror or err}. '
-                "Check the file was written, then run again."
-            ) from err
+    files = [_attachment(item, subject_line) for item in attachments]
 
     headers = [_folded("From", [_address(*sender, subject=subject)], ", ")]
     if to:
@@ -190,14 +296,17 @@ def draft(
     cc = list(cc)
     if cc:
         headers.append(_folded("Cc", [_address(*person, subject=subject) for person in cc], ", "))
-    headers += [_text_header("Subject", subject_line), f"Date: {format_datetime(when)}", "X-Unsent: 1"]
+    headers += [_text_header("Subject", subject_line), _date_header(when), "X-Unsent: 1"]
 
     # The same inputs give the same Message-ID and boundary, hence the same bytes.
     digest = hashlib.sha256()
     for part in [*headers, text]:
         digest.update(part.encode("utf-8", "surrogatepass") + b"\x00")
-    for name, data in files:
-        digest.update(name.encode("utf-8", "surrogatepass") + b"\x00" + hashlib.sha256(data).digest())
+    encoded = []
+    for name, data, shared in files:
+        data_digest, lines = _encoded(data, shared)
+        digest.update(name.encode("utf-8", "surrogatepass") + b"\x00" + data_digest)
+        encoded.append((name, lines))
     key = digest.hexdigest()
 
     text_part = (
@@ -213,10 +322,12 @@ def draft(
     # "=_" cannot occur in base64 or quoted-printable, so no part can contain the boundary.
     boundary = f"=_docgen_{key[32:56]}"
     headers.append(f'Content-Type: multipart/mixed; boundary="{boundary}"')
-    parts = [text_part]
-    for name, data in files:
+    # Each part between delimiter lines, laid out as pieces joined once at the end: the
+    # attachments' base64 is most of the draft, and is copied only by that join.
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    pieces = [delimiter, text_part, b"\r\n"]
+    for name, lines in encoded:
         part_head = f"Content-Type: {_content_type(name)}\r\nContent-Transfer-Encoding: base64\r\n{_disposition(name)}"
-        parts.append((part_head + "\r\n\r\n").encode("ascii") + _base64(data))
-    delimiter = f"--{boundary}".encode("ascii")
-    body_parts = b"".join(delimiter + b"\r\n" + part + b"\r\n" for part in parts) + delimiter + b"--\r\n"
-    return ("\r\n".join(headers) + "\r\n\r\n").encode("ascii") + body_parts
+        pieces += [delimiter, (part_head + "\r\n\r\n").encode("ascii"), *lines, b"\r\n"]
+    pieces.append(f"--{boundary}--\r\n".encode("ascii"))
+    return b"".join([("\r\n".join(headers) + "\r\n\r\n").encode("ascii"), *pieces])

@@ -54,10 +54,27 @@ def _as_date(value: object, filter_name: str) -> dt.date:
     raise FormatError(f"{filter_name} needs a date but was given {_describe(value)}.")
 
 
+# (pattern name, date, locale) -> text. Schedules, calendar invitations and email drafts
+# print the same few hundred dates thousands of times over a national batch, and Babel
+# takes tens of microseconds a date; bounded, in case a caller prints every day there is.
+_DATES: dict[tuple, str] = {}
+
+
 def _format_date(pattern, value: dt.date, name: str, locale: str | Locale) -> str:
     if isinstance(value, Undefined):
         return str(value)  # a missing field: StrictUndefined raises its own error here
-    return pattern.apply(_as_date(value, name), check_locale(locale))
+    day = _as_date(value, name)
+    key = (name, day, locale)
+    try:
+        return _DATES[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable locale object: no remembering
+        return pattern.apply(day, check_locale(locale))
+    if len(_DATES) > 20_000:
+        _DATES.clear()
+    text = _DATES[key] = pattern.apply(day, check_locale(locale))
+    return text
 
 
 def longdate(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:

@@ -11,6 +11,10 @@ character by character). So :func:`kickoff_event` writes the content lines itsel
 icalendar's own value and parameter encoders and in icalendar's property order, and gets
 the VTIMEZONE from icalendar once per year: the bytes are exactly what icalendar writes
 (``tests/test_invites.py`` checks this against an icalendar-built calendar).
+
+The same ICB people, places and meeting times recur in thousands of invitations, so the
+pure helpers that encode them remember their answers (:func:`functools.lru_cache`): an
+encoder still makes every value once, and a repeat costs a dictionary look-up.
 """
 
 from __future__ import annotations
@@ -37,10 +41,15 @@ def stable_uid(*parts: object) -> str:
     return f"{uuid.uuid5(_UID_NAMESPACE, key)}@docgen"
 
 
+_SPACES = re.compile(r"\s+")
+_LINK = re.compile(r"https?://\S+$")
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
 def _one_line(text: str) -> str:
     """A workbook value fit for a parameter: one line, no double quotes (Outlook does not
-    read RFC 6868's ``^'`` escape)."""
-    return re.sub(r"\s+", " ", str(text)).strip().replace('"', "'")
+    read RFC 6868's ``^'`` escape). Remembered: names, roles and places recur."""
+    return _SPACES.sub(" ", str(text)).strip().replace('"', "'")
 
 
 # The fixed parameters of every ATTENDEE. They sort after CN, which comes first, as in
@@ -95,12 +104,55 @@ def _text(value: str) -> bytes:
     return icalendar.vText(value).to_ical()
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def _address(prop: str, name: str, email: str, extra: str = "") -> str:
     """An ORGANIZER or ATTENDEE line: the mailto: address, CN (quoted and RFC 6868-escaped
-    by icalendar) when there is a name, then ``extra`` parameters."""
+    by icalendar) when there is a name, then ``extra`` parameters.
+
+    Remembered: an ICB's organiser and its people are on thousands of invitations, and
+    icalendar's Parameters cost more than the rest of the line."""
     cn = _one_line(name)
     params = ";".join(p for p in (icalendar.Parameters(CN=cn).to_ical().decode("utf-8") if cn else "", extra) if p)
     return _prop(prop, f"mailto:{_one_line(email)}", params)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _invited(name: str, email: str, role: str) -> str:
+    """Someone's line under "Invited:" in the description: name, role, and a note when
+    there is no email address to invite them at. Remembered, as :func:`_address`."""
+    line = f"- {_one_line(name)}" + (f", {_one_line(role)}" if _one_line(role) else "")
+    return line if _one_line(email) else line + " (no email address: invite them directly)"
+
+
+def _datetime(when: dt.datetime) -> bytes:
+    """``when`` as icalendar writes a DATE-TIME (``Z`` after a UTC time, nothing after a
+    local one): remembered per wall-clock time and zone, since kick-offs share times.
+
+    The key is not ``when`` itself: aware datetimes that are the same instant are equal
+    (10:00 in London in June is 09:00 UTC), but are written differently."""
+    return _datetime_in(when.replace(tzinfo=None), when.tzinfo)
+
+
+@functools.lru_cache(maxsize=1024)
+def _datetime_in(wall: dt.datetime, zone: dt.tzinfo | None) -> bytes:
+    return icalendar.vDatetime(wall.replace(tzinfo=zone)).to_ical()
+
+
+@functools.lru_cache(maxsize=1024)
+def _place(location: str) -> tuple[str, str]:
+    """The LOCATION line, and the URL line when the place is a video link ("" when
+    there is no place): remembered, since most kick-offs share a few rooms and links."""
+    place = location.strip()
+    if not place:
+        return "", ""
+    url = _prop("URL", icalendar.vUri(place).to_ical()) if _LINK.match(place) else ""
+    return _prop("LOCATION", _text(_one_line(location))), url
+
+
+@functools.lru_cache(maxsize=64)
+def _sequence(sequence: int) -> str:
+    """The SEQUENCE line (remembered: nearly every invitation has 0 or 1)."""
+    return _prop("SEQUENCE", icalendar.vInt(sequence).to_ical())
 
 
 @functools.cache
@@ -113,6 +165,9 @@ def _vtimezone(year: int) -> str:
     )
     return timezone.to_ical().decode("utf-8")
 
+
+# The last lines of every VEVENT before its URL, if any (see kickoff_event).
+_STATUS = _prop("STATUS", _text("CONFIRMED")) + _prop("TRANSP", _text("OPAQUE"))
 
 _CALENDAR_HEAD = (
     "BEGIN:VCALENDAR\r\n"
@@ -155,10 +210,7 @@ def kickoff_event(
     end = begin + dt.timedelta(minutes=minutes)
     stamp = stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp.astimezone(dt.UTC)
 
-    invited = []
-    for name, email, role in attendees:
-        line = f"- {_one_line(name)}" + (f", {_one_line(role)}" if _one_line(role) else "")
-        invited.append(line if _one_line(email) else line + " (no email address: invite them directly)")
+    invited = [_invited(name, email, role) for name, email, role in attendees]
     text = description.rstrip()
     if invited:
         text = (text + "\n\n" if text else "") + "Invited:\n" + "\n".join(invited)
@@ -168,25 +220,18 @@ def kickoff_event(
     tzid = f"TZID={LONDON.key}"
     lines = [
         _prop("SUMMARY", _text(_one_line(summary))),
-        _prop("DTSTART", icalendar.vDatetime(begin).to_ical(), tzid),
-        _prop("DTEND", icalendar.vDatetime(end).to_ical(), tzid),
-        _prop("DTSTAMP", icalendar.vDatetime(stamp).to_ical()),
+        _prop("DTSTART", _datetime(begin), tzid),
+        _prop("DTEND", _datetime(end), tzid),
+        _prop("DTSTAMP", _datetime(stamp)),
         _prop("UID", _text(uid)),
-        _prop("SEQUENCE", icalendar.vInt(sequence).to_ical()),
+        _sequence(sequence),
     ]
     lines += [
         _address("ATTENDEE", name, email, _ATTENDEE_PARAMS) for name, email, _role in attendees if _one_line(email)
     ]
     lines.append(_prop("DESCRIPTION", _text(text)))
-    if location.strip():
-        lines.append(_prop("LOCATION", _text(_one_line(location))))
-    lines += [
-        _address("ORGANIZER", *organiser),
-        _prop("STATUS", _text("CONFIRMED")),
-        _prop("TRANSP", _text("OPAQUE")),
-    ]
-    if location.strip() and re.match(r"https?://\S+$", location.strip()):
-        lines.append(_prop("URL", icalendar.vUri(location.strip()).to_ical()))
+    place, url = _place(location)
+    lines += [place, _address("ORGANIZER", *organiser), _STATUS, url]
     event = "BEGIN:VEVENT\r\n" + "".join(lines) + "END:VEVENT\r\n"
     return (_CALENDAR_HEAD + _vtimezone(begin.year) + event + "END:VCALENDAR\r\n").encode("utf-8")
 

@@ -1,7 +1,9 @@
 """``manifest.csv``: every output of a run, its content hash, and what failed.
 
 The previous run's manifest also lets a rerun skip rewriting a file whose content
-has not changed (same sha256, file still there with the same size).
+has not changed (same sha256, file still there with the same size), and skip even
+rendering a migration whose documents were all made from the same inputs (the
+``inputs`` column, a digest the writer computes: see ``writer.fingerprint``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class ManifestRow:
     bytes: int
     status: str
     message: str = ""
+    inputs: str = ""  # digest of what the file was made from (writer.fingerprint)
 
 
 HEADER = [f.name for f in fields(ManifestRow)]
@@ -59,15 +62,16 @@ def _csv_safe(value: object) -> object:
     return value
 
 
-def read_previous(out: Path) -> dict[str, tuple[str, int]]:
-    """Path -> (sha256, bytes) of the files the previous run wrote, if its manifest exists."""
+def read_previous(out: Path) -> dict[str, tuple[str, int, str]]:
+    """Path -> (sha256, bytes, inputs) of the files the previous run wrote, if its
+    manifest exists (``inputs`` is "" in a manifest written before that column)."""
     path = Path(out) / MANIFEST
     if not path.is_file():
         return {}
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             return {
-                r["path"]: (r["sha256"], int(r["bytes"] or 0))
+                r["path"]: (r["sha256"], int(r["bytes"] or 0), r.get("inputs") or "")
                 for r in csv.DictReader(fh)
                 if r.get("status") in ("written", "unchanged") and r.get("path")
             }

@@ -9,7 +9,6 @@ only what they need.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -186,10 +185,11 @@ def run(
             )
 
     jobs = options.jobs or writer.cpu_count()
-    if options.timeline:
-        rows.append(_write_timeline(job))
     if options.letters:
-        rows.extend(writer.write_all(job, jobs=jobs, progress=progress))
+        also = _write_timeline if options.timeline else None
+        rows.extend(writer.write_all(job, jobs=jobs, progress=progress, also=also))
+    elif options.timeline:
+        rows.append(_write_timeline(job))
     notes: list[str] = []
     if options.pdf and options.letters:
         from docgen import delivery
@@ -209,18 +209,22 @@ def run(
 
 
 def _write_timeline(job) -> ManifestRow:
-    """``out/timeline.xlsx``, built aside and then stored like every other output, so a
-    rerun whose timeline has the same bytes leaves the file (and its mtime) alone."""
-    from docgen.timeline import write_timeline
-    from docgen.writer import store
+    """``out/timeline.xlsx``, stored like every other output, so a rerun whose timeline
+    has the same bytes leaves the file (and its mtime) alone; not even built when the
+    previous run made it from the same batch (``writer.batch_fingerprint``)."""
+    from docgen.timeline import timeline_bytes
+    from docgen.writer import batch_fingerprint, kept, store
 
-    out = Path(job.out)
+    rel = "timeline.xlsx"
     try:
-        with tempfile.TemporaryDirectory(dir=out, prefix=".tmp-") as tmp:
-            data = write_timeline(job.batch, job.schedules, Path(tmp) / "timeline.xlsx", today=job.today).read_bytes()
-        return store(job, PurePosixPath("timeline.xlsx"), data, document="timeline")
+        inputs = batch_fingerprint(job)
+        found = kept(job, rel, inputs)
+        if found is not None:
+            return ManifestRow("", "", "timeline", rel, *found, "unchanged", "", inputs)
+        data = timeline_bytes(job.batch, job.schedules, today=job.today)
+        return store(job, PurePosixPath(rel), data, document="timeline", inputs=inputs)
     except DocgenError as err:
-        return ManifestRow("", "", "timeline", "timeline.xlsx", "", 0, "failed", str(err))
+        return ManifestRow("", "", "timeline", rel, "", 0, "failed", str(err))
 
 
 def _prepare_out(out: Path) -> None:

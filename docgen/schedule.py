@@ -83,6 +83,8 @@ MILESTONES: tuple[tuple[str, str, str], ...] = (
 )
 
 _LABEL = {key: label for key, label, _ in MILESTONES}
+_OWNER = {key: owner for key, _, owner in MILESTONES}
+_KEYS = tuple(key for key, _, _ in MILESTONES)
 
 #: Working days between business case approval and the order when neither is given.
 BUYING_DAYS = 10
@@ -293,7 +295,7 @@ def schedule_migration(
     """Every milestone of one migration (given or proposed) and the warnings about its dates."""
     plan = _Plan(batch, migration, today, calendar, notice_days(batch, migration), blackouts_for(batch, migration))
     _propose(plan)
-    milestones = tuple(plan.ms[key] for key, _, _ in MILESTONES)
+    milestones = tuple([plan.ms[key] for key in _KEYS])
     return MigrationSchedule(migration.migration_id, milestones, tuple(_check(plan)), plan.notice)
 
 
@@ -309,14 +311,32 @@ def schedule_batch(
 # -- proposing dates ----------------------------------------------------------------------
 
 
+#: Milestones already made, by (key, start, end, given): see :func:`_milestone`.
+_MADE: dict[tuple[str, dt.date, dt.date, bool], Milestone] = {}
+_MAX_MADE = 50_000
+
+
+def _milestone(key: str, start: dt.date, end: dt.date, given: bool) -> Milestone:
+    """The milestone ``key`` on these dates, shared with every migration that has the same
+    one: a frozen dataclass costs more to make (each field set through
+    ``object.__setattr__``) than to look up, and a batch has 14 a migration but only a few
+    hundred different ones (one go-live date fixes five of them)."""
+    made = (key, start, end, given)
+    milestone = _MADE.get(made)
+    if milestone is None:
+        if len(_MADE) >= _MAX_MADE:
+            _MADE.clear()
+        milestone = _MADE[made] = Milestone(key, _LABEL[key], start, end, _OWNER[key], given)
+    return milestone
+
+
 def _propose(p: _Plan) -> None:
     m, s, cal = p.migration, p.s, p.cal
-    roles = {key: owner for key, _, owner in MILESTONES}
 
     def put(key: str, given: dt.date | None, proposed, days: int = 1) -> dt.date:
         start = given if given is not None else proposed()
         end = cal.add_working_days(start, days - 1) if days > 1 else start
-        p.ms[key] = Milestone(key, _LABEL[key], start, end, roles[key], given is not None)
+        p.ms[key] = _milestone(key, start, end, given is not None)
         return start
 
     def after(d: dt.date, n: int) -> dt.date:
@@ -448,9 +468,9 @@ def _extract_late(p: _Plan) -> list[ScheduleWarning]:
     needed_idp = p.start("idp") if idp_given else _latest_idp(p)
     latest = p.cal.add_working_days(needed_idp, -p.notice)
     planned = p.migration.extract_request_date
-    idp_text = f"the IDP date {long_date(needed_idp)}" if idp_given else f"an IDP by {long_date(needed_idp)}"
     go_live = p.migration.go_live
     if latest < p.today:
+        idp_text = _idp_text(needed_idp, idp_given)
         earliest = _earliest_go_live(p, _first_day(p))
         return [
             p.warning(
@@ -465,6 +485,7 @@ def _extract_late(p: _Plan) -> list[ScheduleWarning]:
             )
         ]
     if planned is not None and planned > latest:
+        idp_text = _idp_text(needed_idp, idp_given)
         return [
             p.warning(
                 EXTRACT_LATE,
@@ -476,6 +497,11 @@ def _extract_late(p: _Plan) -> list[ScheduleWarning]:
             )
         ]
     return []
+
+
+def _idp_text(needed_idp: dt.date, given: bool) -> str:
+    """How :func:`_extract_late` names the IDP the request is for (made only for a warning)."""
+    return f"the IDP date {long_date(needed_idp)}" if given else f"an IDP by {long_date(needed_idp)}"
 
 
 def _idp_notice(p: _Plan) -> list[ScheduleWarning]:
@@ -546,6 +572,8 @@ def _order_weeks(p: _Plan) -> list[ScheduleWarning]:
     s, cal = p.s, p.cal
     order, go_live = p.start("order_placed"), p.migration.go_live
     weeks = (go_live - order).days / 7
+    if s.min_weeks <= weeks <= s.max_weeks:
+        return []  # the usual case: no message to write
     span = (
         f"It is {weeks:.1f} weeks from {p.named('order_placed')} to go-live on {long_date(go_live)}; "
         f"plan for {s.min_weeks} to {s.max_weeks} weeks."

@@ -349,9 +349,14 @@ def _trial_unknowns(
     return recorder.sink, None
 
 
-def check_template(path: Path, example_context: Mapping[str, Any], env: jinja2.Environment) -> list[TemplateIssue]:
+def check_template(
+    path: Path, example_context: Mapping[str, Any], env: jinja2.Environment, prepared: dict | None = None
+) -> list[TemplateIssue]:
     """Every problem of one template: syntax errors, unbalanced blocks, fields the
-    example context does not have, and anything that stops the example rendering."""
+    example context does not have, and anything that stops the example rendering.
+
+    A template with no problem was prepared for the trial render; it is put in
+    ``prepared`` (by path) when given, so a batch need not prepare it again."""
     path = Path(path)
     try:
         source = read_template(path)
@@ -372,9 +377,13 @@ def check_template(path: Path, example_context: Mapping[str, Any], env: jinja2.E
         issues.extend(_unknown_fields(part, tree, example_context, env, name))
     if not issues:
         try:
-            PreparedTemplate.load(path, env).render(example_context)
+            template = PreparedTemplate.load(path, env)
+            template.render(example_context)
         except TemplateError as err:
             issues.append(_issue(name, None, err))
+        else:
+            if prepared is not None:
+                prepared[path] = template
     return issues
 
 
@@ -408,17 +417,20 @@ def _unknown_fields(
 
 
 def check_templates(
-    paths_by_name: Mapping[str, Path], examples: Mapping[str, Mapping[str, Any]], env: jinja2.Environment
+    paths_by_name: Mapping[str, Path],
+    examples: Mapping[str, Mapping[str, Any]],
+    env: jinja2.Environment,
+    prepared: dict | None = None,
 ) -> list[TemplateIssue]:
     """:func:`check_template` for each named template with its example context (a name
-    with no example is checked for syntax and blocks only)."""
+    with no example is checked for syntax and blocks only); ``prepared`` as there."""
     issues: list[TemplateIssue] = []
     for name, path in paths_by_name.items():
         example = examples.get(name)
         if example is None:
             issues.extend(_structure_only(Path(path), env))
         else:
-            issues.extend(check_template(Path(path), example, env))
+            issues.extend(check_template(Path(path), example, env, prepared))
     return issues
 
 

@@ -147,6 +147,19 @@ def write_timeline(
     path = Path(path)
     if path.is_dir():
         path = path / "timeline.xlsx"
+    data = timeline_bytes(batch, schedules, today=today, calendar=calendar)
+    atomic_save(path, lambda tmp: Path(tmp).write_bytes(data))
+    return path
+
+
+def timeline_bytes(
+    batch: Batch,
+    schedules: dict[str, MigrationSchedule],
+    *,
+    today: dt.date,
+    calendar: WorkingCalendar | None = None,
+) -> bytes:
+    """The timeline workbook as .xlsx bytes (see :func:`write_timeline`)."""
     calendar = calendar or WorkingCalendar()
     wb = Workbook()
     st = _Styles(wb)
@@ -157,8 +170,7 @@ def write_timeline(
     _warnings(wb, st, batch, migrations, schedules)
     _bank_holidays(wb, st, migrations, schedules, calendar, today)
     _blackouts(wb, st, batch)
-    atomic_save(path, wb.save)
-    return path
+    return wb.to_bytes()
 
 
 def _practice_name(batch: Batch, m: Migration) -> str:

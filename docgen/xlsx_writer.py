@@ -29,6 +29,7 @@ removed, text longer than Excel's 32,767-character cell limit is cut, and a lite
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Sequence
@@ -295,6 +296,10 @@ class Workbook:
 
     def save(self, path: str | Path) -> None:
         """Write the workbook to ``path``: same input, same bytes."""
+        Path(path).write_bytes(self.to_bytes())
+
+    def to_bytes(self) -> bytes:
+        """The workbook as .xlsx bytes: same input, same bytes."""
         parts = [
             ("[Content_Types].xml", self._content_types()),
             ("_rels/.rels", _ROOT_RELS),
@@ -307,10 +312,12 @@ class Workbook:
         ]
         parts += [(f"xl/worksheets/sheet{i}.xml", s.to_xml()) for i, s in enumerate(self.sheets, start=1)]
         parts.append(("xl/sharedStrings.xml", self._shared_strings_xml()))
-        with zipfile.ZipFile(path, "w") as zf:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
             for name, xml in parts:
                 info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
                 zf.writestr(info, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        return buffer.getvalue()
 
     def _content_types(self) -> str:
         ct = "application/vnd.openxmlformats-officedocument"

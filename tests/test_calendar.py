@@ -161,3 +161,27 @@ def test_blackouts_covering_years_give_no_day(cal):
     assert cal.next_acceptable_go_live(D(2026, 6, 1), forever) is None
     assert cal.previous_acceptable_go_live(D(2026, 6, 1), forever) == D(2025, 12, 31)
     assert cal.nearest_acceptable_go_live(D(2026, 6, 1), forever) == D(2025, 12, 31)
+
+
+def test_remembered_answers_match_a_calendar_asked_in_another_order():
+    """add_working_days remembers its answers: loading more years afterwards (on either
+    side) must not make one wrong, nor must the order questions come in."""
+    questions = [(D(2026, 1, 1) + dt.timedelta(days=k), n) for k in range(0, 800, 5) for n in (-20, -1, 0, 1, 15)]
+    used = WorkingCalendar()
+    first = [used.add_working_days(d, n) for d, n in questions]
+    used.add_working_days(D(1995, 6, 1), 1)
+    used.add_working_days(D(2060, 6, 1), -1)
+    assert [used.add_working_days(d, n) for d, n in questions] == first
+    other = WorkingCalendar()
+    assert [other.add_working_days(d, n) for d, n in reversed(questions)] == first[::-1]
+
+
+def test_a_full_memory_of_answers_starts_again(monkeypatch):
+    import docgen.calendar
+
+    monkeypatch.setattr(docgen.calendar, "_MAX_REMEMBERED", 3)
+    cal, fresh = WorkingCalendar(), WorkingCalendar()
+    days = [D(2026, 12, 24) + dt.timedelta(days=k) for k in range(10)]
+    assert [cal.add_working_days(d, 1) for d in days] == [fresh.add_working_days(d, 1) for d in days]
+    assert len(cal._added) <= 3
+    assert cal.add_working_days(D(2026, 12, 24), 1) == D(2026, 12, 29)  # Christmas, Boxing Day (substitute)

@@ -116,7 +116,9 @@ def test_run_writes_the_layout_the_manifest_and_a_summary(tmp_path):
     assert files(out) == {"manifest.csv", "timeline.xlsx"} | {f"{d}/{n}" for d in folders for n in PER_MIGRATION}
 
     rows = manifest(out)
-    assert list(rows[0]) == ["migration_id", "ods_code", "document", "path", "sha256", "bytes", "status", "message"]
+    assert list(rows[0]) == [
+        "migration_id", "ods_code", "document", "path", "sha256", "bytes", "status", "message", "inputs"
+    ]  # fmt: skip
     assert {r["path"] for r in rows} == files(out) - {"manifest.csv"}
     for r in rows:
         data = (out / r["path"]).read_bytes()
@@ -187,6 +189,95 @@ def test_a_rerun_rewrites_nothing(tmp_path):
     assert {r["status"] for r in manifest(out)} == {"unchanged"}
     assert summary(result)[3] == "13"
     assert _mtimes(out) == before
+
+
+def _count_renders(monkeypatch) -> list[str]:
+    """Record every migration whose letters are rendered from now on (in this process)."""
+    from docgen import writer
+
+    rendered: list[str] = []
+    real = writer.write_migration
+
+    def spy(job, migration, *args, **kwargs):
+        rendered.append(migration.migration_id)
+        return real(job, migration, *args, **kwargs)
+
+    monkeypatch.setattr(writer, "write_migration", spy)
+    return rendered
+
+
+def test_a_rerun_of_unchanged_input_renders_nothing(tmp_path, monkeypatch):
+    book, out = make(tmp_path, two_migrations), tmp_path / "outputs"
+    assert run(book, out).exit_code == 0
+    rendered = _count_renders(monkeypatch)
+
+    result = run(book, out)
+
+    assert result.exit_code == 0, result.output
+    assert rendered == []
+    assert {r["status"] for r in manifest(out)} == {"unchanged"}
+    # The kept rows still vouch for the files with their real hashes.
+    for r in manifest(out):
+        assert r["sha256"] == hashlib.sha256((out / r["path"]).read_bytes()).hexdigest(), r["path"]
+
+
+def test_a_rerun_renders_only_the_migrations_whose_input_changed(tmp_path, monkeypatch):
+    book, out = make(tmp_path, two_migrations), tmp_path / "outputs"
+    assert run(book, out).exit_code == 0
+    changed = make(
+        tmp_path,
+        two_migrations,
+        lambda s: wb.put(s, "Migrations", 3, "Subsidiary systems", "Docman; AccuRx; Lexacom"),
+        name="changed.xlsx",
+    )
+    rendered = _count_renders(monkeypatch)
+
+    result = run(changed, out)
+
+    assert result.exit_code == 0, result.output
+    assert rendered == ["MIG-002"]
+    statuses = {(r["migration_id"], r["path"].rsplit("/", 1)[-1]): r["status"] for r in manifest(out)}
+    assert {s for (mid, _), s in statuses.items() if mid == "MIG-001"} == {"unchanged"}
+    assert statuses[("MIG-002", "business-justification.docx")] == "written"
+    assert "Lexacom" in all_text(out / "QXY/Y90002 Second Surgery/business-justification.docx")
+
+
+def test_a_letter_edited_since_the_last_run_is_written_again(tmp_path, monkeypatch):
+    book, out = make(tmp_path), tmp_path / "outputs"
+    assert run(book, out).exit_code == 0
+    letter = out / "QXY/Y90001 Test Surgery/data-extract-request.docx"
+    original = letter.read_bytes()
+    letter.write_bytes(original + b"edited in Word")
+    rendered = _count_renders(monkeypatch)
+
+    result = run(book, out)
+
+    assert result.exit_code == 0, result.output
+    assert rendered == ["MIG-001"]
+    assert letter.read_bytes() == original
+    statuses = {r["path"].rsplit("/", 1)[-1]: r["status"] for r in manifest(out)}
+    assert statuses["data-extract-request.docx"] == "written"
+    assert statuses["business-justification.docx"] == "unchanged"
+
+
+def test_a_changed_template_renders_every_letter_again(tmp_path, monkeypatch):
+    book, out, mine = make(tmp_path), tmp_path / "outputs", tmp_path / "mine"
+    mine.mkdir()
+    default = Path(__file__).parents[1] / "templates" / "business-justification.docx"
+    (mine / default.name).write_bytes(default.read_bytes())
+    assert run(book, out, "--templates", mine).exit_code == 0
+    # The same document saved again (another zip timestamp): other bytes, same letter.
+    with zipfile.ZipFile(default) as src, zipfile.ZipFile(mine / default.name, "w") as dst:
+        for info in src.infolist():
+            info.date_time = (2026, 1, 2, 3, 4, 6)
+            dst.writestr(info, src.read(info.filename))
+    rendered = _count_renders(monkeypatch)
+
+    result = run(book, out, "--templates", mine)
+
+    assert result.exit_code == 0, result.output
+    assert rendered == ["MIG-001"]
+    assert {r["status"] for r in manifest(out) if r["path"].endswith(".docx")} == {"unchanged"}
 
 
 def test_a_rerun_with_another_date_rewrites_the_letters(tmp_path):

@@ -227,3 +227,60 @@ def test_addresses_are_written_as_mail_servers_read_them(attachments, given, wri
 def test_any_malformed_address_is_named(attachments, bad):
     with pytest.raises(OutputError, match=f'"{bad}" \\(Someone\\) is not an email address'):
         make(attachments, to=[("Someone", bad)])
+
+
+def test_attachments_in_memory_give_the_same_draft_as_files(attachments):
+    in_memory = [(path.name, path.read_bytes()) for path in attachments]
+    assert make(in_memory) == make(attachments)
+    assert make([in_memory[0], attachments[1], (attachments[2].name, bytearray(in_memory[2][1]))]) == make(attachments)
+
+
+@pytest.mark.parametrize(
+    "size", [0, 1, 2, 3, 56, 57, 58, 75, 76, 77, 114, 4863, 3647, 3648, 3649, 64 * 57 * 3 + 1, 43211]
+)
+def test_base64_lines_are_those_of_the_standard_library(size):
+    import base64
+    import random
+
+    from docgen.emails import _base64
+
+    data = random.Random(size).randbytes(size)
+    assert _base64(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def test_a_shared_prefix_gives_the_same_bytes_as_encoding_the_whole():
+    """(name, bytes, n): the base64 and hash of the first n bytes (rounded down to whole
+    base64 lines) are reused from an earlier attachment that started the same way; a
+    draft must not differ by a byte, whether the prefix is new, remembered, or claimed
+    wrongly."""
+    import random
+
+    rng = random.Random(2045)
+    template = rng.randbytes(5000)
+    letters = [template[:3000] + rng.randbytes(rng.randrange(0, 3000)) for _ in range(3)]
+    letters.append(rng.randbytes(4000))  # starts differently: the claimed prefix is not shared
+    letters.append(template[:3000])  # all prefix
+    for _round in range(2):  # the second round finds every prefix remembered
+        for letter in letters:
+            for shared in (0, 1, 56, 57, 58, 113, 114, 2999, 3000, 3001, len(letter) - 1, len(letter), 10**6, -57):
+                files = [("letter.docx", letter, shared), ("kick-off.ics", b"BEGIN:VCALENDAR\r\n", shared)]
+                plain = [(name, data) for name, data, _ in files]
+                assert make(files) == make(plain), (len(letter), shared)
+
+
+def test_the_remembered_prefixes_are_few(monkeypatch):
+    from docgen import emails
+
+    monkeypatch.setattr(emails, "_PREFIXES", [])
+    datas = [bytes([i]) * 600 for i in range(40)]
+    for data in datas * 2:
+        assert make([("a.pdf", data, 300)]) == make([("a.pdf", data)])
+    assert len(emails._PREFIXES) <= emails._MAX_PREFIXES
+
+
+@pytest.mark.parametrize(("fold", "offset"), [(0, 1), (1, 0)], ids=["first-01:30-BST", "second-01:30-GMT"])
+def test_the_date_of_an_ambiguous_hour_keeps_its_offset(fold, offset):
+    # 25 October 2026: clocks go back at 02:00 BST, so 01:30 happens twice.
+    when = dt.datetime(2026, 10, 25, 1, 30, fold=fold)  # noqa: DTZ001 - naive is London time
+    for _ in range(2):  # the Date header is remembered: the second time too
+        assert parse(make([], date=when))["Date"].datetime.utcoffset() == dt.timedelta(hours=offset)

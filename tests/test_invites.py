@@ -278,3 +278,52 @@ def test_a_previous_file_saved_with_other_line_ends_still_counts():
     previous = make(sequence=3).replace(b"\r\n", b"\n")
     start = KICK_OFF
     assert next_sequence(previous, start, start + dt.timedelta(minutes=90), "Room 2, Civic Centre") == 3
+
+
+# People and places as a workbook may hold them: quotes, commas, semicolons, colons,
+# Welsh and emoji, stray spaces and line breaks, names long enough to fold.
+PEOPLE = [
+    ('Dr Ann "Nan" Jones', "ann.jones@nhs.net", "Lead GP"),
+    ("Jones, Ann; Dr", "ann.jones@nhs.net", "Lead GP, partner"),
+    ("Siân ap Dafydd 😀", "sian@nhs.net", "Rheolwr practis"),
+    ("  Siân   ap\nDafydd 😀 ", " sian@nhs.net\n", " Rheolwr\tpractis "),
+    ("Mailto: Person", "mailto.person@nhs.net", "Role: acting"),
+    ("Ŵ" * 40 + " " + "x" * 60, "long.name@nhs.net", "r" * 90),
+    ("", "no.name@nhs.net", ""),
+    ("No Address", "", "Practice manager"),
+]
+
+
+@pytest.mark.parametrize("rounds", [1, 2], ids=["first-sight", "remembered"])
+def test_people_recurring_across_invitations_are_written_as_icalendar_writes_them(rounds):
+    """Address lines, description lines and times are remembered between invitations:
+    a repeat must give the same bytes as the first sight, each person with any others."""
+    for _ in range(rounds):
+        for i in range(len(PEOPLE)):
+            changes = dict(
+                attendees=PEOPLE[i:] + PEOPLE[:i],
+                organiser=PEOPLE[i][:2],
+                location=["Room 2, Civic Centre", "  ", "Room 2,\nCivic Centre", "https://x.test/a"][i % 4],
+                start=wall(2026, 6, 15, 10, 0) + dt.timedelta(days=7 * (i % 3)),
+            )
+            assert make(**{"summary": "Kick-off", "description": "Agenda", **changes}) == icalendar_built(**changes)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.UTC),  # the same instant as the start
+        dt.datetime(2026, 6, 15, 10, 0),  # noqa: DTZ001 - the same wall-clock time, in UTC
+        dt.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Europe/London")),
+    ],
+    ids=["same-instant", "same-wall-clock", "london-stamp"],
+)
+def test_start_and_stamp_that_look_alike_are_each_written_in_their_own_zone(stamp):
+    """Times are remembered by wall-clock time and zone, not by instant: 10:00 in London
+    in June and 09:00 UTC are equal datetimes, written differently."""
+    start = wall(2026, 6, 15, 10, 0)
+    ics = make(start=start, stamp=stamp, summary="Kick-off", description="Agenda")
+    assert b"DTSTART;TZID=Europe/London:20260615T100000\r\n" in ics
+    utc = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    assert f"DTSTAMP:{utc:%Y%m%dT%H%M%S}Z\r\n".encode() in ics
+    assert ics == icalendar_built(start=start, stamp=utc)

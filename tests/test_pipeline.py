@@ -51,11 +51,10 @@ def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
     """A rerun whose timeline has the same bytes leaves the file and its mtime alone."""
     import docgen.timeline
 
-    def same_bytes_every_time(batch, schedules, path, *, today):
-        path.write_bytes(b"timeline " + ",".join(m.migration_id for m in batch.migrations).encode())
-        return path
+    def same_bytes_every_time(batch, schedules, *, today):
+        return b"timeline " + ",".join(m.migration_id for m in batch.migrations).encode()
 
-    monkeypatch.setattr(docgen.timeline, "write_timeline", same_bytes_every_time)
+    monkeypatch.setattr(docgen.timeline, "timeline_bytes", same_bytes_every_time)
     out = tmp_path / "out"
     book = make(tmp_path)
     run(book, options(out, letters=False))
@@ -67,13 +66,33 @@ def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
 
 
+def test_the_timeline_is_not_even_built_again_from_the_same_batch(tmp_path, monkeypatch):
+    import docgen.timeline
+
+    out = tmp_path / "out"
+    book = make(tmp_path)
+    run(book, options(out, letters=False))
+    built = []
+    real = docgen.timeline.timeline_bytes
+    monkeypatch.setattr(docgen.timeline, "timeline_bytes", lambda *a, **k: built.append(1) or real(*a, **k))
+
+    result = run(book, options(out, letters=False))
+    assert [(r.path, r.status) for r in result.rows] == [("timeline.xlsx", "unchanged")]
+    assert built == []
+
+    changed = make(tmp_path, two_migrations, name="changed.xlsx")
+    result = run(changed, options(out, letters=False))
+    assert [(r.path, r.status) for r in result.rows] == [("timeline.xlsx", "written")]
+    assert built == [1]
+
+
 def test_a_timeline_that_cannot_be_written_is_a_failure_not_a_crash(tmp_path, monkeypatch):
     import docgen.timeline
 
     def refuse(*args, **kwargs):
         raise OutputError("Cannot write timeline.xlsx: Permission denied.")
 
-    monkeypatch.setattr(docgen.timeline, "write_timeline", refuse)
+    monkeypatch.setattr(docgen.timeline, "timeline_bytes", refuse)
     out = tmp_path / "out"
     result = run(make(tmp_path), options(out))
     assert result.exit_code == 1

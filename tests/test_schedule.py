@@ -167,6 +167,46 @@ def test_schedule_batch_keeps_batch_order(cal):
     assert all(isinstance(v, sch.MigrationSchedule) for v in result.values())
 
 
+def test_a_given_date_equal_to_a_proposed_one_stays_given(cal):
+    """Milestones on the same dates are shared between migrations: whether a date was
+    given is part of what is shared, so one migration's given date never reads as
+    proposed in another's schedule, nor the other way round."""
+    proposed = plan(cal)  # order proposed: Tue 9 Jun
+    given = plan(cal, order_date=D(2026, 6, 9))
+    again = plan(cal)
+    assert proposed.milestone("order_placed").given is False
+    assert given.milestone("order_placed").given is True
+    assert again.milestone("order_placed") == proposed.milestone("order_placed")
+    assert [m.start for m in given.milestones] == [m.start for m in proposed.milestones]
+
+
+def test_a_schedule_is_the_same_from_a_fresh_or_a_used_calendar(cal, monkeypatch):
+    migrations = [
+        migration(migration_id=f"MIG-{i}", go_live=D(2026, 6, 1) + dt.timedelta(days=9 * i), **given)
+        for i, given in enumerate(
+            [{}, {"order_date": D(2026, 1, 5)}, {"idp_date": D(2026, 7, 1), "extract_request_date": D(2026, 6, 29)},
+             {"status": "Live"}, {"kickoff_date": D(2026, 9, 1), "survey_date": D(2026, 8, 1)}, {}, {"status": "On hold"}]
+        )
+    ]  # fmt: skip
+    b = batch(*migrations, blackouts=(Blackout(D(2026, 7, 20), D(2026, 7, 31), "Summer"),))
+    first = sch.schedule_batch(b, TODAY, WorkingCalendar())
+    assert sch.schedule_batch(b, TODAY, cal) == first
+    monkeypatch.setattr(sch, "_MADE", {})  # made afresh, and forgotten all the time
+    monkeypatch.setattr(sch, "_MAX_MADE", 2)
+    assert sch.schedule_batch(b, TODAY, WorkingCalendar()) == first
+    assert len(sch._MADE) <= 2
+
+
+@pytest.mark.parametrize(
+    ("days", "code"),
+    [(83, sch.ORDER_TOO_SHORT), (84, None), (112, None), (113, sch.ORDER_TOO_LONG)],
+    ids=["under-12-weeks", "12-weeks", "16-weeks", "over-16-weeks"],
+)
+def test_order_to_go_live_limits_are_inclusive(cal, days, code):
+    s = plan(cal, order_date=D(2026, 6, 1), go_live=D(2026, 6, 1) + dt.timedelta(days=days))
+    assert [w.code for w in s.warnings if w.code.startswith("order_to_go_live")] == ([code] if code else [])
+
+
 # -- checks ---------------------------------------------------------------------------------
 
 
