@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,15 @@ from docgen import schema
 from docgen.errors import ValidationFailed
 from docgen.problems import ERROR, WARNING, Problem, errors, warnings
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Settings, Supplier
-from docgen.workbook import FormulaWithoutValue, RawRow, Table, is_excel_error, read_workbook
+from docgen.workbook import (
+    _EXCEL_ERRORS,
+    FormulaWithoutValue,
+    RawRow,
+    Table,
+    gc_paused,
+    is_excel_error,
+    read_workbook,
+)
 
 ODS_RE = re.compile(r"^[A-Z]\d{5}$")
 ICB_RE = re.compile(r"^Q[A-Z0-9]{2}$")
@@ -35,6 +44,11 @@ ENGLISH_ODS_FIRST = set("ABCDEFGHIJKLMNOPY")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.I)
+_WHOLE_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
+_NOT_DIGIT = re.compile(r"\D")
+_SPACES = re.compile(r"\s+")
+_AREA_CODE = re.compile(r"01\d1|011\d")
 
 _HINTS = {
     schema.DATE: "Enter a date such as 15/06/2026.",
@@ -151,7 +165,7 @@ def parse_int(value: object) -> int:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", value.strip()):
+    elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
         number = int(value.replace(",", ""))
     else:
         raise _Bad(f"{_quote(value)} is not a whole number. {_HINTS[schema.INT]}")
@@ -169,7 +183,7 @@ def parse_money(value: object) -> Decimal:
             amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         else:
             text = str(value).strip().replace("£", "").replace(",", "").strip()
-            if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+            if not _AMOUNT.fullmatch(text):
                 raise InvalidOperation
             amount = Decimal(text)
     except InvalidOperation:
@@ -206,14 +220,13 @@ def format_phone(value: object) -> str:
         return digits
     if digits[:3] in ("020", "023", "024", "028", "029"):
         return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
-    if digits[1] in "389" or re.match(r"01\d1|011\d", digits[:4]):
+    if digits[1] in "389" or _AREA_CODE.match(digits[:4]):
         return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
     return f"{digits[:5]} {digits[5:]}"
 
 
 def _parse(col: schema.Column, value: object) -> tuple[object, str | None]:
     """The typed value of one cell, and a warning message if it looks wrong but is usable."""
-    kind = col.kind
     if isinstance(value, FormulaWithoutValue):
         raise _Bad(
             "This cell holds a formula that was never calculated, so it has no value to read. "
@@ -221,55 +234,99 @@ def _parse(col: schema.Column, value: object) -> tuple[object, str | None]:
         )
     if is_excel_error(value):
         raise _Bad(f"The formula in this cell gives {value}. Fix the formula, or type the value.")
-    if kind == schema.DATE:
-        return parse_date(value), None
-    if kind == schema.TIME:
-        return parse_time(value), None
-    if kind == schema.INT:
-        return parse_int(value), None
-    if kind == schema.MONEY:
-        return parse_money(value), None
-    if kind == schema.YESNO:
-        return parse_yes_no(value), None
-    if kind == schema.PHONE:
-        phone = format_phone(value)
-        n = len(re.sub(r"\D", "", phone))
-        if not 10 <= n <= 13:
-            return phone, f"{_quote(phone)} does not look like a UK phone number. {_HINTS[schema.PHONE]}"
-        return phone, None
+    return _PARSERS.get(col.kind, _parse_text)(col, value)
+
+
+def _parse_text(col: schema.Column, value: object) -> tuple[str, None]:
+    return _text(value), None
+
+
+def _parse_phone(col: schema.Column, value: object) -> tuple[str, str | None]:
+    phone = format_phone(value)
+    n = len(_NOT_DIGIT.sub("", phone))
+    if not 10 <= n <= 13:
+        return phone, f"{_quote(phone)} does not look like a UK phone number. {_HINTS[schema.PHONE]}"
+    return phone, None
+
+
+def _parse_email(col: schema.Column, value: object) -> tuple[str, None]:
     text = _text(value)
-    if kind == schema.EMAIL:
-        if text.lower().startswith("mailto:"):
-            text = text[7:]
-        if not EMAIL_RE.match(text):
-            raise _Bad(f"{_quote(value)} is not an email address. {_HINTS[schema.EMAIL]}")
-        return text, None
-    if kind == schema.POSTCODE:
-        compact = re.sub(r"\s+", "", text.upper())
-        if not POSTCODE_RE.match(compact):
-            raise _Bad(f"{_quote(value)} is not a UK postcode. {_HINTS[schema.POSTCODE]}")
-        return compact[:-3] + " " + compact[-3:], None
-    if kind == schema.ODS:
-        code = text.upper().replace(" ", "")
-        if not ODS_RE.match(code):
-            raise _Bad(f"{_quote(value)} is not an ODS code. {_HINTS[schema.ODS]}")
-        return code, None
-    if kind == schema.ICB:
-        code = text.upper().replace(" ", "")
-        if not ICB_RE.match(code):
-            raise _Bad(f"{_quote(value)} is not an ICB code. {_HINTS[schema.ICB]}")
-        return code, None
-    if kind == schema.SUB_ICB:
-        code = text.upper().replace(" ", "")
-        if not SUB_ICB_RE.match(code):
-            raise _Bad(f"{_quote(value)} is not a sub-ICB location code. {_HINTS[schema.SUB_ICB]}")
-        return code, None
-    if kind == schema.CHOICE and col.choices:
-        for choice in col.choices:
-            if schema.normalise(choice) == schema.normalise(text):
-                return choice, None
-        raise _Bad(f"{_quote(value)} is not one of: {', '.join(col.choices)}. Choose one from the list.")
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if not EMAIL_RE.match(text):
+        raise _Bad(f"{_quote(value)} is not an email address. {_HINTS[schema.EMAIL]}")
     return text, None
+
+
+def _parse_postcode(col: schema.Column, value: object) -> tuple[str, None]:
+    compact = _SPACES.sub("", _text(value).upper())
+    if not POSTCODE_RE.match(compact):
+        raise _Bad(f"{_quote(value)} is not a UK postcode. {_HINTS[schema.POSTCODE]}")
+    return compact[:-3] + " " + compact[-3:], None
+
+
+def _code_parser(pattern: re.Pattern, what: str, kind: str):
+    """The parser of a code column (ODS, ICB, sub-ICB): upper case, spaces removed, checked."""
+
+    def parse(col: schema.Column, value: object) -> tuple[str, None]:
+        code = _text(value).upper().replace(" ", "")
+        if not pattern.match(code):
+            raise _Bad(f"{_quote(value)} is not {what}. {_HINTS[kind]}")
+        return code, None
+
+    return parse
+
+
+def _parse_choice(col: schema.Column, value: object) -> tuple[str, None]:
+    text = _text(value)
+    if not col.choices:  # the list comes from the Suppliers sheet, checked later
+        return text, None
+    for choice in col.choices:
+        if schema.normalise(choice) == schema.normalise(text):
+            return choice, None
+    raise _Bad(f"{_quote(value)} is not one of: {', '.join(col.choices)}. Choose one from the list.")
+
+
+#: How each kind of column is parsed (one lookup, not a chain of comparisons per cell).
+_PARSERS = {
+    schema.DATE: lambda col, value: (parse_date(value), None),
+    schema.TIME: lambda col, value: (parse_time(value), None),
+    schema.INT: lambda col, value: (parse_int(value), None),
+    schema.MONEY: lambda col, value: (parse_money(value), None),
+    schema.YESNO: lambda col, value: (parse_yes_no(value), None),
+    schema.PHONE: _parse_phone,
+    schema.EMAIL: _parse_email,
+    schema.POSTCODE: _parse_postcode,
+    schema.ODS: _code_parser(ODS_RE, "an ODS code", schema.ODS),
+    schema.ICB: _code_parser(ICB_RE, "an ICB code", schema.ICB),
+    schema.SUB_ICB: _code_parser(SUB_ICB_RE, "a sub-ICB location code", schema.SUB_ICB),
+    schema.CHOICE: _parse_choice,
+}
+
+
+def _outcome(col: schema.Column, value: object) -> tuple[object, str | None, str | None]:
+    """:func:`_parse` as data: (typed value, warning, None), or (None, None, the error)."""
+    try:
+        return (*_parse(col, value), None)
+    except _Bad as bad:
+        return None, None, str(bad)
+
+
+def _memo_key(value: object) -> tuple | None:
+    """The key under which :meth:`_Checker.rows` remembers the outcome of a cell that is not
+    text (an amount, a date), or None when equal values may not give the same outcome:
+    0.0 and -0.0 are equal but are different amounts, and aware or ambiguous datetimes
+    equal to another may print differently."""
+    cls = value.__class__
+    if cls is int or (cls is float and value) or (cls is dt.datetime and value.tzinfo is None and not value.fold):
+        return cls, value
+    return None
+
+
+def _migration_id(raw: RawRow) -> str | None:
+    """The row's Migration ID as text, for problems that belong to one migration."""
+    value = raw.values.get("migration_id")
+    return _text(value) if isinstance(value, str | int | float) else None
 
 
 def _required_hint(col: schema.Column) -> str:
@@ -328,30 +385,43 @@ class _Checker:
         table = self.tables.get(sheet)
         if table is None:
             return []
+        # Per column once, not per cell: its key, whether it is plain text, and the outcome of
+        # each value already seen (a national workbook repeats the same supplier, status,
+        # category, email, amount or date thousands of times).
+        columns = [
+            (col, col.key, col.kind == schema.TEXT, {}) for col in table.spec.columns if col.key in table.letters
+        ]
         out = []
         for raw in table.rows:
             values: dict[str, object] = {}
-            mid_raw = raw.values.get("migration_id")
-            mid = _text(mid_raw) if isinstance(mid_raw, str | int | float) else None
-            for col in table.spec.columns:
-                if col.key not in table.letters:
-                    continue
-                value = raw.values.get(col.key)
+            get = raw.values.get
+            for col, key, plain, seen in columns:
+                value = get(key)
                 if value is None:
-                    values[col.key] = None
+                    values[key] = None
                     if col.required:
                         hint = _required_hint(col)
-                        self.error(sheet, raw.row, col.key, f"This cell is empty but required. {hint}", mid)
+                        self.error(sheet, raw.row, key, f"This cell is empty but required. {hint}", _migration_id(raw))
                     continue
-                try:
-                    typed, warning = _parse(col, value)
-                except _Bad as bad:
-                    values[col.key] = None
-                    self.error(sheet, raw.row, col.key, str(bad), mid)
-                    continue
-                values[col.key] = typed
-                if warning:
-                    self.warn(sheet, raw.row, col.key, warning, mid)
+                if value.__class__ is str:
+                    if plain and value not in _EXCEL_ERRORS:
+                        values[key] = value  # what _parse gives text in a text column, without the call
+                        continue
+                    memo = value
+                else:
+                    memo = _memo_key(value)
+                if memo is None:
+                    known = _outcome(col, value)
+                else:
+                    known = seen.get(memo)
+                    if known is None:
+                        known = seen[memo] = _outcome(col, value)
+                typed, warning, bad = known
+                values[key] = typed
+                if bad:
+                    self.error(sheet, raw.row, key, bad, _migration_id(raw))
+                elif warning:
+                    self.warn(sheet, raw.row, key, warning, _migration_id(raw))
             out.append(_Row(raw, values))
         return out
 
@@ -706,6 +776,11 @@ def check_workbook(path: Path | str, today: dt.date | None = None) -> Validation
     ``today`` is accepted for checks relative to the day of the run; the date checks that
     depend on it (go-live in the past, busy periods) live in :mod:`docgen.schedule`.
     """
+    with gc_paused():  # see gc_paused: a fifth of the CPU on a national workbook
+        return _check_workbook(path)
+
+
+def _check_workbook(path: Path | str) -> ValidationReport:
     raw = read_workbook(path)
     check = _Checker(raw.tables)
     check.problems.extend(raw.problems)
@@ -738,9 +813,17 @@ def check_workbook(path: Path | str, today: dt.date | None = None) -> Validation
 
 def _record(cls, r: _Row, **fields):
     """A record from a row's typed values; blank optional cells take the record's default."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    values = {k: v for k, v in r.values.items() if k in names and v is not None}
-    return cls(**{**values, **fields, "row": r.raw.row})
+    names = _field_names(cls)
+    values = {k: v for k, v in r.values.items() if v is not None and k in names}
+    values.update(fields)
+    values["row"] = r.raw.row
+    return cls(**values)
+
+
+@functools.cache
+def _field_names(cls) -> frozenset[str]:
+    """The record class's field names, worked out once (not once per row)."""
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 def _build(check: _Checker, data: _Sheets, settings_bad: bool, source: str) -> tuple[Batch, set[str]]:

@@ -9,6 +9,7 @@ documents are rendered in memory before any is written, so it never leaves half 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -392,6 +393,18 @@ def write_all(
     items = [(m, paths[m.migration_id]) for m in job.batch.migrations]
     total = len(items)
     jobs = max(1, min(jobs, total))
+    # The batch's million objects live as long as the job: set them aside from the
+    # cyclic garbage collector, which otherwise walks them all again and again as
+    # letters come and go (and, in a forked worker, copies the pages it touches).
+    gc.freeze()
+    try:
+        return _write_all(job, items, jobs, progress, also)
+    finally:
+        gc.unfreeze()
+
+
+def _write_all(job: Job, items: list, jobs: int, progress, also) -> list[ManifestRow]:
+    total = len(items)
     rows: list[ManifestRow] = []
     if jobs == 1:
         _init_worker(job)

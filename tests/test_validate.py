@@ -464,3 +464,46 @@ def test_load_batch_returns_the_typed_records(tmp_path):
     assert batch.practice(batch.migrations[0]).name == "Test Surgery"
     assert batch.icb(batch.migrations[0]).sender_name == "Ann Sender"
     assert batch.costs_for(batch.migrations[0])[0].amount == Decimal("1250.50")
+
+
+def test_a_value_repeated_on_many_rows_is_checked_on_each(tmp_path):
+    # Values are typed once per column and remembered; every row still gets its own problem.
+    def change(s):
+        for row in (3, 4):
+            copy_row("Contacts", 2, row, Name=f"Person {row}")(s)
+            copy_row("Costs", 2, row)(s)
+        for row in (2, 3, 4):
+            wb.put(s, "Contacts", row, "Email", "pat at nhs.net")
+            wb.put(s, "Costs", row, "Category", "Trainign")
+
+    problems = check(tmp_path, change).problems
+    assert [(p.sheet, p.cell, p.migration_id) for p in problems] == [
+        ("Contacts", "Contacts!E2", None),
+        ("Contacts", "Contacts!E3", None),
+        ("Contacts", "Contacts!E4", None),
+        ("Costs", "Costs!B2", "MIG-001"),
+        ("Costs", "Costs!B3", "MIG-001"),
+        ("Costs", "Costs!B4", "MIG-001"),
+    ]
+    assert len({p.message for p in problems if p.sheet == "Costs"}) == 1
+
+
+def test_equal_amounts_of_either_sign_are_not_confused():
+    # 0.0 == -0.0, but they are different amounts: the remembered outcome must not mix them.
+    from openpyxl.utils import get_column_letter
+
+    from docgen import schema
+    from docgen.validate import _Checker
+    from docgen.workbook import RawRow, Table
+
+    spec = schema.sheet("Costs")
+    letters = {c.key: get_column_letter(i) for i, c in enumerate(spec.columns, start=1)}
+    line = {"migration_id": "MIG-001", "category": "Training", "description": "Staff", "recurrence": "One-off"}
+    amounts = (0.0, -0.0, 12.5, 12.5, 3, True)
+    table = Table(
+        spec, "Costs", 1, letters, [RawRow("Costs", n, {**line, "amount": a}) for n, a in enumerate(amounts, 2)]
+    )
+    check = _Checker({"Costs": table})
+    typed = [r.values["amount"] for r in check.rows("Costs")]
+    assert [str(a) for a in typed] == ["0.00", "-0.00", "12.50", "12.50", "3.00", "None"]
+    assert [p.cell for p in check.problems] == ["Costs!D7"]
