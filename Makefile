@@ -34,7 +34,7 @@ lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff format --check docgen tests bench scripts
 
 bench: $(STAMP) ## National-scale benchmark (prints ratios against a docxtpl loop)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 sample: $(STAMP) ## Rebuild inputs/migrations.xlsx from docgen/sample.py
 	$(BIN)/python scripts/make_sample.py inputs/migrations.xlsx
