@@ -119,19 +119,23 @@ def store(
     return ManifestRow(migration_id, ods_code, document, rel, digest, len(data), "written", "", inputs)
 
 
-# Folders already proved inside the output folder during the current job, per process:
-# resolving a path costs a dozen system calls, and each folder receives three to six
-# files. Kept for one job only (held, so compared by identity), then proved again.
-_FOLDERS: dict[str, str] = {}
-_FOLDERS_JOB: list[Job | None] = [None]
+# What a process remembers while it writes one job: folders proved inside the output
+# folder, the job's static digest, records written out. Held for that job only (the job
+# is kept, so compared by identity) and started afresh for the next.
+_MEMO: dict = {"job": None}
+
+
+def _memo(job: Job, name: str) -> dict:
+    """The per-job dictionary ``name`` (see ``_MEMO``), empty for a new job."""
+    if _MEMO["job"] is not job:
+        _MEMO.clear()
+        _MEMO["job"] = job
+    return _MEMO.setdefault(name, {})
 
 
 def _target(job: Job, rel: str) -> str:
     """``job.out/rel`` (``rel`` as in the manifest), refused (:func:`inside`) if it would
     leave the output folder. A string: pathlib would cost more than the check."""
-    if _FOLDERS_JOB[0] is not job:
-        _FOLDERS.clear()
-        _FOLDERS_JOB[0] = job
     parent, _, name = rel.rpartition("/")
     if not _plain_name(name):  # never from plan_paths; checked the slow way
         return str(inside(Path(job.out), *rel.split("/")))
@@ -148,8 +152,10 @@ def _folder(job: Job, parent: str) -> str:
 
     A folder inside an already proved one, with a plain name, needs only to be shown
     not to be a symbolic link (one ``lstat``; resolving the whole path took a dozen
-    system calls a folder); anything else is resolved by :func:`inside`."""
-    folder = _FOLDERS.get(parent)
+    system calls a folder); anything else is resolved by :func:`inside`. Each folder
+    receives three to six files, so this is remembered for the job."""
+    folders = _memo(job, "folders")
+    folder = folders.get(parent)
     if folder is None:
         head, _, name = parent.rpartition("/")
         if head and _plain_name(name):
@@ -158,7 +164,7 @@ def _folder(job: Job, parent: str) -> str:
                 folder = candidate
         if folder is None:
             folder = str(inside(Path(job.out), *parent.split("/")))
-        _FOLDERS[parent] = folder
+        folders[parent] = folder
     return folder
 
 
@@ -225,7 +231,7 @@ def kept(job: Job, rel: str, inputs: str) -> tuple[str, int] | None:
     """(sha256, bytes) of ``rel`` as the previous run listed it, when that run made it
     from the same ``inputs`` and the file is still there at that size; else None."""
     prev = job.previous.get(rel)
-    if not inputs or not prev or len(prev) < 3 or prev[2] != inputs:
+    if not inputs or not prev or prev[2] != inputs:
         return None
     try:
         if os.stat(_target(job, rel)).st_size != prev[1]:
@@ -277,17 +283,14 @@ def _write_chunk(chunk: list[tuple[Migration, dict]]) -> list[ManifestRow]:
     return rows
 
 
-# What every document of a job depends on besides its own migration's records, as a
-# digest: kept for one job (held, so compared by identity), like _FOLDERS.
-_STATIC: list = [None, b""]
-
-
 def _static_inputs(job: Job) -> bytes:
     """The digest of what all of a job's documents are made from besides their migration's
     own records: docgen's code, the versions of the libraries that shape the files, the
-    templates' bytes, the settings, the letter date, the locale and what is written."""
-    if _STATIC[0] is job:
-        return _STATIC[1]
+    templates' bytes, the settings, the letter date, the locale and what is written.
+    Worked out once per job and process."""
+    memo = _memo(job, "static")
+    if "digest" in memo:
+        return memo["digest"]
     import importlib.metadata
 
     from docgen.letters import resolve_templates
@@ -304,8 +307,8 @@ def _static_inputs(job: Job) -> bytes:
     for key, path in sorted(resolve_templates(job.templates).items()):
         digest.update(key.encode() + b"\0" + Path(path).read_bytes() + b"\0")
     digest.update(repr((job.batch.settings, job.letter_date, job.locale, job.letters, job.delivery, job.pdf)).encode())
-    _STATIC[:] = [job, digest.digest()]
-    return _STATIC[1]
+    memo["digest"] = digest.digest()
+    return memo["digest"]
 
 
 def batch_fingerprint(job: Job) -> str:
@@ -349,19 +352,15 @@ def fingerprint(job: Job, migration: Migration, paths: dict[str, PurePosixPath])
     return digest.hexdigest()
 
 
-# id -> (object, its repr as UTF-8) for the current job. Holding the object keeps its id
-# from being reused while it is remembered.
-_REPRS: dict[int, tuple[object, bytes]] = {}
-_REPRS_JOB: list[Job | None] = [None]
-
-
 def _shared_repr(job: Job, record: object) -> bytes:
-    if _REPRS_JOB[0] is not job or len(_REPRS) > 100_000:
-        _REPRS.clear()
-        _REPRS_JOB[0] = job
-    found = _REPRS.get(id(record))
+    """``repr(record)`` as UTF-8, remembered for the job by id. The object is remembered
+    with it, which keeps its id from being reused while the entry exists."""
+    reprs = _memo(job, "reprs")
+    found = reprs.get(id(record))
     if found is None or found[0] is not record:
-        found = _REPRS[id(record)] = (record, repr(record).encode("utf-8", "surrogatepass"))
+        if len(reprs) > 100_000:
+            reprs.clear()
+        found = reprs[id(record)] = (record, repr(record).encode("utf-8", "surrogatepass"))
     return found[1]
 
 

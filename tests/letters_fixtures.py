@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
-from docgen.letters import build_context
+from docgen.letters import build_context, example_batch
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Settings, Supplier
 from docgen.render import PreparedTemplate, make_environment
 from docgen.schedule import schedule_batch
@@ -22,15 +22,7 @@ WELSH = "Meddygfa Tŷ Gwyn & Partners"
 AWKWARD = "Dr O'Brien <Riverside> & Partners"
 PARTNER = "North East Digital Partnership"
 
-ICB = Icb(
-    "QHM",
-    "NHS North East and North Cumbria Integrated Care Board",
-    ("Pemberton House", "Colima Avenue", "Sunderland", "SR5 3XB"),
-    "Alex Morgan",
-    "Primary Care Digital Lead",
-    "alex.morgan@nhs.net",
-    "0191 123 4567",
-)
+ICB = example_batch()[0].icbs[0]  # the ICB of `docgen templates fields`' example
 
 
 def full_batch(name: str = WELSH, **migration_changes) -> tuple[Batch, Migration]:
