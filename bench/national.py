@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from docgen.records import Batch, Contact, Cost, Icb, Migration, Practice, Settings, Supplier
-from docgen.schema import DEFAULT_SUPPLIERS
+from docgen.workbook.schema import DEFAULT_SUPPLIERS
 
 EPRACCUR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "epraccur.csv"
 MADE_UP = "MADE-UP benchmark data"

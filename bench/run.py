@@ -39,9 +39,9 @@ sys.path.insert(0, str(HERE))
 
 from national import EPRACCUR, national_batch  # noqa: E402
 
-from docgen.letters import DOCUMENTS, build_context, resolve_templates  # noqa: E402
-from docgen.render import PreparedTemplate, make_environment  # noqa: E402
-from docgen.schedule import schedule_batch  # noqa: E402
+from docgen.documents.letters import DOCUMENTS, build_context, resolve_templates  # noqa: E402
+from docgen.formats.docx.render import PreparedTemplate, make_environment  # noqa: E402
+from docgen.plan.schedule import schedule_batch  # noqa: E402
 
 TODAY = "2026-11-23"
 
@@ -155,7 +155,7 @@ def _line(label: str, results: list[tuple[float, tuple[float, float], int, str]]
 
 def national_workbook(limit: int | None) -> Path:
     """The national workbook, built once from epraccur.csv and cached in bench/data/."""
-    from docgen.starter import write_workbook
+    from docgen.workbook.starter import write_workbook
 
     path = HERE / "data" / f"national-{limit or 'all'}.xlsx"
     if not path.exists() or path.stat().st_mtime < max(

@@ -12,6 +12,6 @@ __version__ = "0.1.0"
 def load_batch(path, today=None):
     """Read and validate a workbook; return a :class:`~docgen.records.Batch` or raise
     :class:`~docgen.errors.ValidationFailed` listing every error."""
-    from docgen.validate import load_batch as _load
+    from docgen.workbook.validate import load_batch as _load
 
     return _load(path, today=today)

@@ -66,7 +66,7 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def init(path: Path, force: bool) -> None:
     """Write a starter workbook to PATH for an admin to fill in Excel."""
-    from docgen.starter import write_starter
+    from docgen.workbook.starter import write_starter
 
     write_starter(path, force=force, today=_today())
     click.echo(f"Wrote {path}. Fill it in Excel, then run: docgen validate {path}")
@@ -88,7 +88,7 @@ def validate(workbook: Path, annotate_to: Path | None, today: dt.date | None) ->
     report = check(workbook, today or _today())
     _echo_problems(report.problems, err=False)
     if annotate_to:
-        from docgen.annotate import write_annotated
+        from docgen.workbook.annotate import write_annotated
 
         write_annotated(workbook, report.problems, annotate_to)
         click.echo(f"Wrote {annotate_to} with {len(report.problems)} problem(s) marked.")
@@ -154,8 +154,8 @@ def _refuse(problems, hint: str) -> None:
 
 
 def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_invalid, pdf, *, timeline, delivery):
+    from docgen.formats.docx.check import TemplateCheckFailed
     from docgen.pipeline import RunOptions, check, run, select
-    from docgen.template_check import TemplateCheckFailed
 
     today = today or _today()
     options = RunOptions(
@@ -238,8 +238,8 @@ def run_cmd(**kwargs) -> None:
 @click.option("--today", type=str, callback=_parse_date, help="Work out dates as if today were this date.")
 def timeline(workbook: Path, out: Path, today: dt.date | None) -> None:
     """Write OUT/timeline.xlsx: every migration's dates, a Gantt chart and the warnings."""
+    from docgen.documents.timeline import write_timeline
     from docgen.pipeline import check
-    from docgen.timeline import write_timeline
 
     today = today or _today()
     report = check(workbook, today)
@@ -267,8 +267,8 @@ _templates_dir = click.option(
 @_templates_dir
 def templates_check(templates_dir: Path | None) -> None:
     """Report unknown fields, unbalanced blocks and syntax errors in every template."""
-    from docgen.letters import DOCUMENTS
-    from docgen.writer import template_issues
+    from docgen.batch.writer import template_issues
+    from docgen.documents.letters import DOCUMENTS
 
     paths, issues = template_issues(templates_dir)
     for issue in issues:
@@ -284,8 +284,8 @@ def templates_check(templates_dir: Path | None) -> None:
 @click.option("--document", type=str, help="Only this document (e.g. data-extract-request).")
 def templates_fields(document: str | None) -> None:
     """Print every field a template may use, with the sample's value."""
-    from docgen.letters import DOCUMENTS, example_context
-    from docgen.template_check import field_paths
+    from docgen.documents.letters import DOCUMENTS, example_context
+    from docgen.formats.docx.check import field_paths
 
     keys = [d.key for d in DOCUMENTS]
     if document and document not in keys:

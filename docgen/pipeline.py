@@ -2,7 +2,7 @@
 
 ``check`` is what ``docgen validate`` runs; ``run`` is what ``docgen letters`` and
 ``docgen run`` run. Both take ``today`` as a parameter; nothing here reads the clock.
-The per-migration writing lives in :mod:`docgen.writer` so worker processes import
+The per-migration writing lives in :mod:`docgen.batch.writer` so worker processes import
 only what they need.
 """
 
@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from docgen.batch.manifest import MANIFEST, ManifestRow, read_previous, write_manifest
 from docgen.errors import DocgenError, ValidationFailed
-from docgen.manifest import MANIFEST, ManifestRow, read_previous, write_manifest
 from docgen.problems import Problem
 from docgen.records import Batch
-from docgen.validate import ValidationReport
+from docgen.workbook.validate import ValidationReport
 
 
 @dataclass
@@ -31,8 +31,8 @@ class CheckReport(ValidationReport):
 
 def check(workbook: Path, today: dt.date) -> CheckReport:
     """Validate ``workbook`` and schedule its valid migrations; collect every problem."""
-    from docgen.schedule import schedule_batch, warnings_as_problems
-    from docgen.validate import check_workbook
+    from docgen.plan.schedule import schedule_batch, warnings_as_problems
+    from docgen.workbook.validate import check_workbook
 
     report = check_workbook(workbook, today=today)
     result = CheckReport(report.batch, list(report.problems), set(report.invalid_migrations))
@@ -139,7 +139,7 @@ def run(
     manifest and the valid ones are written. A migration that fails while being
     written is reported in the manifest and skipped; the others are still written.
     """
-    from docgen import writer
+    from docgen.batch import writer
 
     started = time.perf_counter()
     report = report or check(workbook, options.today)
@@ -192,13 +192,13 @@ def run(
         rows.append(_write_timeline(job))
     notes: list[str] = []
     if options.pdf and options.letters:
-        from docgen import delivery
+        from docgen.batch import delivery
 
         pdf_rows, pdf_notes = delivery.write_pdfs(job, rows, jobs=jobs)
         rows.extend(pdf_rows)
         notes.extend(pdf_notes)
     if options.delivery and options.letters and options.pdf:
-        from docgen import delivery
+        from docgen.batch import delivery
 
         rows.extend(delivery.write_drafts(job, rows, pdf=True))
     write_manifest(out, rows)
@@ -212,8 +212,8 @@ def _write_timeline(job) -> ManifestRow:
     """``out/timeline.xlsx``, stored like every other output, so a rerun whose timeline
     has the same bytes leaves the file (and its mtime) alone; not even built when the
     previous run made it from the same batch (``writer.batch_fingerprint``)."""
-    from docgen.timeline import timeline_bytes
-    from docgen.writer import batch_fingerprint, kept, store
+    from docgen.batch.writer import batch_fingerprint, kept, store
+    from docgen.documents.timeline import timeline_bytes
 
     rel = "timeline.xlsx"
     try:

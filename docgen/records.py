@@ -14,7 +14,7 @@ from functools import cached_property
 
 @dataclass(frozen=True)
 class Settings:
-    """Batch-wide settings; defaults from DOMAIN.md (see :data:`docgen.schema.SETTINGS`)."""
+    """Batch-wide settings; defaults from DOMAIN.md (see :data:`docgen.workbook.schema.SETTINGS`)."""
 
     letter_date: dt.date | None = None
     it_delivery_partner: str = ""

@@ -1,12 +1,15 @@
-"""Write the sample batch (docgen/sample.py) as a workbook: ``python scripts/make_sample.py OUT.xlsx``."""
+"""Write the sample batch (tests/sample.py) as a workbook: ``python scripts/make_sample.py OUT.xlsx``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from docgen.sample import sample_batch
-from docgen.starter import write_workbook
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from sample import sample_batch  # noqa: E402  (the sample's data lives with the tests)
+
+from docgen.workbook.starter import write_workbook  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

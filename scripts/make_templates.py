@@ -4,7 +4,7 @@ Usage: ``python scripts/make_templates.py OUTDIR`` (``make templates`` writes ``
 
 The templates are ordinary Word documents an admin can open, edit and save: docxtpl tags
 (``{{ practice.name }}``, ``{%p if ... %}``, ``{%tr for c in costs %}``) stand where the
-values go. Every field comes from :func:`docgen.letters.build_context`; nothing (no date,
+values go. Every field comes from :func:`docgen.documents.letters.build_context`; nothing (no date,
 no name) is typed into a template. Layout follows NHS letter conventions: A4, 2 cm
 margins, Arial 11 pt, the ICB's name in NHS Blue top right, sender block top right,
 recipient block left, a bold subject line, "Page X of Y" in the footer.
@@ -30,7 +30,7 @@ from docx.table import _Cell
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from docgen.output import atomic_write_bytes  # noqa: E402
+from docgen.formats.files import atomic_write_bytes  # noqa: E402
 
 FONT = "Arial"
 NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from docgen.starter import instructions_markdown
+from docgen.workbook.starter import instructions_markdown
 
 MARKER = "<!-- workbook reference: generated from docgen/schema.py by scripts/make_workbook_doc.py -->\n"
 README = Path(__file__).resolve().parent.parent / "README.md"

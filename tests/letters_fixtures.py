@@ -11,10 +11,10 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
-from docgen.letters import build_context, example_batch
+from docgen.documents.letters import build_context, example_batch
+from docgen.formats.docx.render import PreparedTemplate, make_environment
+from docgen.plan.schedule import schedule_batch
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Settings, Supplier
-from docgen.render import PreparedTemplate, make_environment
-from docgen.schedule import schedule_batch
 
 TODAY = dt.date(2026, 2, 2)
 LETTER_DATE = dt.date(2026, 2, 2)

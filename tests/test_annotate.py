@@ -8,9 +8,9 @@ import pytest
 import wb
 from openpyxl import load_workbook
 
-from docgen.annotate import ERROR_FILL, WARNING_FILL, write_annotated
 from docgen.errors import OutputError
-from docgen.validate import check_workbook
+from docgen.workbook.annotate import ERROR_FILL, WARNING_FILL, write_annotated
+from docgen.workbook.validate import check_workbook
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -1,4 +1,4 @@
-"""Working days, bank holidays and acceptable go-live days (docgen.calendar)."""
+"""Working days, bank holidays and acceptable go-live days (docgen.plan.calendar)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from docgen.calendar import WorkingCalendar
+from docgen.plan.calendar import WorkingCalendar
 from docgen.records import Blackout
 
 D = dt.date
@@ -177,9 +177,9 @@ def test_remembered_answers_match_a_calendar_asked_in_another_order():
 
 
 def test_a_full_memory_of_answers_starts_again(monkeypatch):
-    import docgen.calendar
+    import docgen.plan.calendar
 
-    monkeypatch.setattr(docgen.calendar, "_MAX_REMEMBERED", 3)
+    monkeypatch.setattr(docgen.plan.calendar, "_MAX_REMEMBERED", 3)
     cal, fresh = WorkingCalendar(), WorkingCalendar()
     days = [D(2026, 12, 24) + dt.timedelta(days=k) for k in range(10)]
     assert [cal.add_working_days(d, 1) for d in days] == [fresh.add_working_days(d, 1) for d in days]

@@ -193,7 +193,7 @@ def test_a_rerun_rewrites_nothing(tmp_path):
 
 def _count_renders(monkeypatch) -> list[str]:
     """Record every migration whose letters are rendered from now on (in this process)."""
-    from docgen import writer
+    from docgen.batch import writer
 
     rendered: list[str] = []
     real = writer.write_migration
@@ -358,16 +358,16 @@ def test_skip_invalid_exits_1_for_an_error_no_migration_depends_on(tmp_path):
 
 
 def test_a_failing_migration_is_reported_and_skipped(tmp_path, monkeypatch):
-    import docgen.letters
+    import docgen.documents.letters
 
-    real = docgen.letters.build_context
+    real = docgen.documents.letters.build_context
 
     def build_context(batch, migration, *args, **kwargs):
         if migration.migration_id == "MIG-002":
             raise RuntimeError("the practice record is corrupt")
         return real(batch, migration, *args, **kwargs)
 
-    monkeypatch.setattr(docgen.letters, "build_context", build_context)
+    monkeypatch.setattr(docgen.documents.letters, "build_context", build_context)
     out = tmp_path / "outputs"
     result = run(make(tmp_path, two_migrations, lambda s: add_practice(s, "Y90003", "Third Surgery", "MIG-003")), out)
 

@@ -18,7 +18,7 @@ import wb
 from pypdf import PdfReader, PdfWriter
 from test_cli_run import PER_MIGRATION, add_practice, files, invoke, make, manifest, run, summary
 
-from docgen import pdf
+from docgen.formats import pdf
 
 LONDON = ZoneInfo("Europe/London")
 FOLDER = "QXY/Y90001 Test Surgery"

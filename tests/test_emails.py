@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from docgen.emails import draft
 from docgen.errors import OutputError
+from docgen.formats.eml import draft
 
 SENDER = ("Jo Bloggs (QXY ICB)", "jo.bloggs@nhs.net")
 WHEN = dt.datetime(2026, 5, 1, 9, 30)  # noqa: DTZ001 - naive is London time (BST here)
@@ -242,7 +242,7 @@ def test_base64_lines_are_those_of_the_standard_library(size):
     import base64
     import random
 
-    from docgen.emails import _base64
+    from docgen.formats.eml import _base64
 
     data = random.Random(size).randbytes(size)
     assert _base64(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")
@@ -269,7 +269,7 @@ def test_a_shared_prefix_gives_the_same_bytes_as_encoding_the_whole():
 
 
 def test_the_remembered_prefixes_are_few(monkeypatch):
-    from docgen import emails
+    from docgen.formats import eml as emails
 
     monkeypatch.setattr(emails, "_PREFIXES", [])
     datas = [bytes([i]) * 600 for i in range(40)]

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from docgen.errors import FormatError
-from docgen.formatting import count, daydate, filters, longdate, money, shortdate, time24
-from docgen.render import make_environment
+from docgen.formats.docx.render import make_environment
+from docgen.formats.formatting import count, daydate, filters, longdate, money, shortdate, time24
 
 
 def test_dates_as_letters_write_them():

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from docgen.invites import kickoff_event, next_sequence, stable_uid
+from docgen.formats.ics import kickoff_event, next_sequence, stable_uid
 
 
 def wall(*args: int) -> dt.datetime:

@@ -29,8 +29,7 @@ from letters_fixtures import (
 )
 from pypdf import PdfReader
 
-from docgen.errors import TemplateError
-from docgen.letters import (
+from docgen.documents.letters import (
     DEFAULT_TEMPLATE_DIR,
     DOCUMENTS,
     build_context,
@@ -39,9 +38,10 @@ from docgen.letters import (
     output_relpath,
     resolve_templates,
 )
-from docgen.output import inside
+from docgen.errors import TemplateError
+from docgen.formats.files import inside
+from docgen.plan.schedule import ScheduleWarning, schedule_batch
 from docgen.records import Blackout, Practice
-from docgen.schedule import ScheduleWarning, schedule_batch
 
 TEMPLATES = resolve_templates(None)
 

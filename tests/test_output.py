@@ -9,11 +9,11 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from docgen import output
+from docgen.batch.writer import Job, store
 from docgen.errors import OutputError
-from docgen.output import atomic_write_bytes
+from docgen.formats import files as output
+from docgen.formats.files import atomic_write_bytes
 from docgen.records import Batch
-from docgen.writer import Job, store
 
 
 def leftovers(folder) -> list[str]:

@@ -12,9 +12,9 @@ import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from docgen import pdf as pdfmod
 from docgen.errors import ConversionError
-from docgen.pdf import build_print_pack, convert_to_pdf, find_soffice, page_count
+from docgen.formats import pdf as pdfmod
+from docgen.formats.pdf import build_print_pack, convert_to_pdf, find_soffice, page_count
 
 ICB = "QXY Integrated Care Board"
 

@@ -8,10 +8,10 @@ import pytest
 import wb
 from test_cli_run import add_icb, add_practice, make, manifest, two_migrations
 
+from docgen.batch.manifest import ManifestRow
 from docgen.errors import DocgenError, OutputError, ValidationFailed
-from docgen.manifest import ManifestRow
+from docgen.formats.docx.check import TemplateCheckFailed
 from docgen.pipeline import RunOptions, RunResult, check, run, select
-from docgen.template_check import TemplateCheckFailed
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -49,12 +49,12 @@ def test_progress_is_reported_per_migration(tmp_path):
 
 def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
     """A rerun whose timeline has the same bytes leaves the file and its mtime alone."""
-    import docgen.timeline
+    import docgen.documents.timeline
 
     def same_bytes_every_time(batch, schedules, *, today):
         return b"timeline " + ",".join(m.migration_id for m in batch.migrations).encode()
 
-    monkeypatch.setattr(docgen.timeline, "timeline_bytes", same_bytes_every_time)
+    monkeypatch.setattr(docgen.documents.timeline, "timeline_bytes", same_bytes_every_time)
     out = tmp_path / "out"
     book = make(tmp_path)
     run(book, options(out, letters=False))
@@ -67,14 +67,14 @@ def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
 
 
 def test_the_timeline_is_not_even_built_again_from_the_same_batch(tmp_path, monkeypatch):
-    import docgen.timeline
+    import docgen.documents.timeline
 
     out = tmp_path / "out"
     book = make(tmp_path)
     run(book, options(out, letters=False))
     built = []
-    real = docgen.timeline.timeline_bytes
-    monkeypatch.setattr(docgen.timeline, "timeline_bytes", lambda *a, **k: built.append(1) or real(*a, **k))
+    real = docgen.documents.timeline.timeline_bytes
+    monkeypatch.setattr(docgen.documents.timeline, "timeline_bytes", lambda *a, **k: built.append(1) or real(*a, **k))
 
     result = run(book, options(out, letters=False))
     assert [(r.path, r.status) for r in result.rows] == [("timeline.xlsx", "unchanged")]
@@ -87,12 +87,12 @@ def test_the_timeline_is_not_even_built_again_from_the_same_batch(tmp_path, monk
 
 
 def test_a_timeline_that_cannot_be_written_is_a_failure_not_a_crash(tmp_path, monkeypatch):
-    import docgen.timeline
+    import docgen.documents.timeline
 
     def refuse(*args, **kwargs):
         raise OutputError("Cannot write timeline.xlsx: Permission denied.")
 
-    monkeypatch.setattr(docgen.timeline, "timeline_bytes", refuse)
+    monkeypatch.setattr(docgen.documents.timeline, "timeline_bytes", refuse)
     out = tmp_path / "out"
     result = run(make(tmp_path), options(out))
     assert result.exit_code == 1

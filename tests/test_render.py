@@ -17,7 +17,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from docgen.errors import TemplateError
-from docgen.render import PreparedTemplate, TemplateEngine, make_environment
+from docgen.formats.docx.render import PreparedTemplate, TemplateEngine, make_environment
 
 LETTER_BODY = [
     ("bold", "{{ icb.name }}", ""),

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from conftest import convert_with_soffice
+from sample import sample_batch
 
-from docgen import schema
-from docgen.sample import sample_batch
-from docgen.starter import write_workbook
-from docgen.validate import check_workbook
+from docgen.workbook import schema
+from docgen.workbook.starter import write_workbook
+from docgen.workbook.validate import check_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)

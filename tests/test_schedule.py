@@ -1,4 +1,4 @@
-"""Proposed dates and the checks on them (docgen.schedule).
+"""Proposed dates and the checks on them (docgen.plan.schedule).
 
 Expected dates are worked out by hand in the comments, from the durations in
 DOMAIN.md (the Settings defaults) and the England bank holidays.
@@ -10,8 +10,8 @@ import datetime as dt
 
 import pytest
 
-from docgen import schedule as sch
-from docgen.calendar import WorkingCalendar
+from docgen.plan import schedule as sch
+from docgen.plan.calendar import WorkingCalendar
 from docgen.records import Batch, Blackout, Icb, Migration, Practice, Settings, Supplier
 
 D = dt.date
@@ -467,7 +467,7 @@ def test_warnings_as_problems_with_the_workbooks_own_column_order(cal):
 
 
 def test_every_warning_column_is_a_migrations_column(cal):
-    from docgen.schema import MIGRATIONS
+    from docgen.workbook.schema import MIGRATIONS
 
     keys = {c.key for c in MIGRATIONS.columns}
     assert set(sch.SOURCE_COLUMN.values()) <= keys

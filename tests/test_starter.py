@@ -10,11 +10,11 @@ import pytest
 from conftest import convert_with_soffice
 from openpyxl import load_workbook
 
-from docgen import schema
 from docgen.errors import OutputError
 from docgen.records import Batch, Practice
-from docgen.starter import busy_periods, instructions_markdown, write_starter, write_workbook
-from docgen.validate import check_workbook
+from docgen.workbook import schema
+from docgen.workbook.starter import busy_periods, instructions_markdown, write_starter, write_workbook
+from docgen.workbook.validate import check_workbook
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,7 @@ import pytest
 from docx_build import make_docx
 
 from docgen.errors import DocgenError, TemplateError
-from docgen.render import make_environment
-from docgen.template_check import (
+from docgen.formats.docx.check import (
     TemplateCheckFailed,
     TemplateIssue,
     check_template,
@@ -18,6 +17,7 @@ from docgen.template_check import (
     field_paths,
     raise_if_issues,
 )
+from docgen.formats.docx.render import make_environment
 
 FIX = 'Check its spelling against "docgen templates fields", or remove it from the template.'
 COST_ROWS = [["{%tr for c in costs %}", ""], ["{{ c.category }}", "{{ c.amount|money }}"], ["{%tr endfor %}", ""]]

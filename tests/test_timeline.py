@@ -1,4 +1,4 @@
-"""The timeline workbook (docgen.timeline), read back with openpyxl and LibreOffice."""
+"""The timeline workbook (docgen.documents.timeline), read back with openpyxl and LibreOffice."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from conftest import convert_with_soffice
 from openpyxl import load_workbook
 
+from docgen.documents.timeline import RAG_COLOURS, write_timeline
+from docgen.plan.schedule import schedule_batch
 from docgen.records import Batch, Blackout, Icb, Migration, Practice
-from docgen.schedule import schedule_batch
-from docgen.timeline import RAG_COLOURS, write_timeline
 
 D = dt.date
 TODAY = D(2026, 3, 2)
@@ -251,7 +251,7 @@ def test_timeline_opens_in_libreoffice(soffice, written, tmp_path):
 def test_gantt_stays_bounded_when_a_year_is_mistyped(batch, tmp_path):
     from dataclasses import replace
 
-    from docgen.timeline import MAX_GANTT_WEEKS
+    from docgen.documents.timeline import MAX_GANTT_WEEKS
 
     odd = replace(
         batch,

@@ -9,7 +9,7 @@ import pytest
 import wb
 
 from docgen.errors import ValidationFailed
-from docgen.validate import check_workbook, load_batch
+from docgen.workbook.validate import check_workbook, load_batch
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -492,9 +492,9 @@ def test_equal_amounts_of_either_sign_are_not_confused():
     # 0.0 == -0.0, but they are different amounts: the remembered outcome must not mix them.
     from openpyxl.utils import get_column_letter
 
-    from docgen import schema
-    from docgen.validate import _Checker
-    from docgen.workbook import RawRow, Table
+    from docgen.workbook import schema
+    from docgen.workbook.reader import RawRow, Table
+    from docgen.workbook.validate import _Checker
 
     spec = schema.sheet("Costs")
     letters = {c.key: get_column_letter(i) for i, c in enumerate(spec.columns, start=1)}

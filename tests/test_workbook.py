@@ -14,10 +14,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 
-from docgen import workbook
 from docgen.errors import WorkbookError
-from docgen.validate import check_workbook
-from docgen.workbook import clean, read_workbook
+from docgen.workbook import reader as workbook
+from docgen.workbook.reader import clean, read_workbook
+from docgen.workbook.validate import check_workbook
 
 TODAY = dt.date(2026, 11, 23)
 

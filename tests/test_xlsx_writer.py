@@ -1,4 +1,4 @@
-"""The minimal xlsx writer (docgen.xlsx_writer), read back with openpyxl."""
+"""The minimal xlsx writer (docgen.formats.xlsx_writer), read back with openpyxl."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from docgen.xlsx_writer import Style, Workbook, xml_text
+from docgen.formats.xlsx_writer import Style, Workbook, xml_text
 
 
 def _save(wb: Workbook, tmp_path):

@@ -9,8 +9,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from docgen import schema
-from docgen.xlsx import set_value
+from docgen.formats.xlsx_cells import set_value
+from docgen.workbook import schema
 
 
 class Formula(str):

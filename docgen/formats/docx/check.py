@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from docgen.errors import DocgenError, TemplateError
-from docgen.render import (
+from docgen.formats.docx.render import (
     PreparedTemplate,
     TemplatePart,
     dotted_name,

@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from docgen.output import atomic_write_bytes
+from docgen.formats.files import atomic_write_bytes
 
 MANIFEST = "manifest.csv"
 

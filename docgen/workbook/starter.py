@@ -1,6 +1,6 @@
 """Write the admin's workbook: the empty starter (``docgen init``) or one filled from a Batch.
 
-Every sheet, header, dropdown and the Instructions sheet come from :mod:`docgen.schema`,
+Every sheet, header, dropdown and the Instructions sheet come from :mod:`docgen.workbook.schema`,
 so the workbook, the validator and ``docs/workbook.md`` can never disagree.
 """
 
@@ -16,11 +16,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from docgen import schema
 from docgen.errors import OutputError
-from docgen.output import atomic_save
+from docgen.formats.files import atomic_save
+from docgen.formats.xlsx_cells import set_value
 from docgen.records import Batch, Blackout, Settings, Supplier
-from docgen.xlsx import set_value
+from docgen.workbook import schema
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="005EB8")  # NHS blue

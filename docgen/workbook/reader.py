@@ -1,7 +1,7 @@
 """Read the admin's .xlsx into raw rows tagged with their sheet and Excel row number.
 
 This module knows the workbook's layout (which sheet, which header row, which column
-letter holds which field) but not what the values mean: :mod:`docgen.validate` checks
+letter holds which field) but not what the values mean: :mod:`docgen.workbook.validate` checks
 and types them. Everything Excel can do to a sheet that is not the admin's intent is
 undone here: title rows above the header, blank rows, a stray formatted cell at the
 bottom of the sheet, merged cells, ``_x000D_`` escapes, control characters and
@@ -29,9 +29,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
-from docgen import schema
 from docgen.errors import WorkbookError
 from docgen.problems import ERROR, WARNING, Problem
+from docgen.workbook import schema
 
 #: How far down a sheet the header row is looked for (title rows may sit above it).
 HEADER_SEARCH_ROWS = 10
@@ -49,7 +49,7 @@ _EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NUL
 
 @dataclass(frozen=True)
 class RawRow:
-    """One data row: ``values`` maps column keys (see :mod:`docgen.schema`) to the cleaned
+    """One data row: ``values`` maps column keys (see :mod:`docgen.workbook.schema`) to the cleaned
     cell value (``None`` when blank), for the columns the sheet has."""
 
     sheet: str

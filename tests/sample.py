@@ -12,9 +12,9 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from docgen import schema
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Settings, Supplier
-from docgen.starter import busy_periods
+from docgen.workbook import schema
+from docgen.workbook.starter import busy_periods
 
 D = dt.date
 TODAY = D(2026, 11, 23)  # the day the sample was written; its busy periods start this year

@@ -1,7 +1,7 @@
 """The delivery pack around the letters: PDFs, print packs, kick-off calendar files and
 email drafts, so the admin sends, prints and diarises without retyping.
 
-Generic pieces live in :mod:`docgen.pdf`, :mod:`docgen.invites` and :mod:`docgen.emails`;
+Generic pieces live in :mod:`docgen.formats.pdf`, :mod:`docgen.formats.ics` and :mod:`docgen.formats.eml`;
 this module decides what each migration gets, where it goes and what it says.
 """
 
@@ -11,8 +11,8 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
+from docgen.batch.manifest import ManifestRow, sha256
 from docgen.errors import DocgenError
-from docgen.manifest import ManifestRow, sha256
 from docgen.records import Migration
 
 EXTRACT = "data-extract-request"
@@ -22,8 +22,8 @@ KICKOFF = "kick-off-invitation"
 def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[ManifestRow], list[str]]:
     """Convert every letter written this run to PDF, then build one print pack per ICB
     and document. Returns the manifest rows and notes for the user (LibreOffice missing)."""
-    from docgen import pdf
-    from docgen.letters import DOCUMENTS
+    from docgen.documents.letters import DOCUMENTS
+    from docgen.formats import pdf
 
     out = Path(job.out)
     letters = [r for r in rows if r.status in ("written", "unchanged") and r.path.endswith(".docx")]
@@ -171,9 +171,10 @@ def migration_drafts(
     goes out as its PDF only if listed there (None: any PDF beside it). ``data``: the
     letters' bytes when the caller has just rendered them (else they are read back);
     ``inputs``: their fingerprint, for the manifest."""
-    from docgen import emails, invites
-    from docgen.formatting import longdate
-    from docgen.writer import prepared_templates, store
+    from docgen.batch.writer import prepared_templates, store
+    from docgen.formats import eml as emails
+    from docgen.formats import ics as invites
+    from docgen.formats.formatting import longdate
 
     batch, out = job.batch, Path(job.out)
     practice, icb = batch.practice(migration), batch.icb(migration)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from openpyxl.utils import column_index_from_string
 
-from docgen import schema
 from docgen.errors import ValidationFailed
 from docgen.problems import ERROR, WARNING, Problem, errors, warnings
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Settings, Supplier
-from docgen.workbook import (
+from docgen.workbook import schema
+from docgen.workbook.reader import (
     _EXCEL_ERRORS,
     FormulaWithoutValue,
     RawRow,
@@ -774,7 +774,7 @@ def check_workbook(path: Path | str, today: dt.date | None = None) -> Validation
     Raises :class:`~docgen.errors.WorkbookError` only when the file cannot be read as a
     workbook at all (wrong format, damaged, password-protected, required sheets missing).
     ``today`` is accepted for checks relative to the day of the run; the date checks that
-    depend on it (go-live in the past, busy periods) live in :mod:`docgen.schedule`.
+    depend on it (go-live in the past, busy periods) live in :mod:`docgen.plan.schedule`.
     """
     with gc_paused():  # see gc_paused: a fifth of the CPU on a national workbook
         return _check_workbook(path)

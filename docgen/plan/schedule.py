@@ -1,7 +1,7 @@
 """Pure date logic: a migration's milestones and the warnings about them.
 
 Nothing here reads a file or the clock: ``today`` and the calendar are passed in.
-"Working days" are those of :class:`docgen.calendar.WorkingCalendar`; durations come
+"Working days" are those of :class:`docgen.plan.calendar.WorkingCalendar`; durations come
 from ``batch.settings`` (defaults in :class:`docgen.records.Settings`).
 
 **Proposed dates.** A date in the workbook always wins (``given=True``). A missing one
@@ -59,10 +59,11 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from docgen import formatting, schema
-from docgen.calendar import WorkingCalendar
+from docgen.formats import formatting
+from docgen.plan.calendar import WorkingCalendar
 from docgen.problems import WARNING, Problem
 from docgen.records import Batch, Blackout, Migration
+from docgen.workbook import schema
 
 #: Milestone keys in the order the guide runs them, with their label and owner role.
 MILESTONES: tuple[tuple[str, str, str], ...] = (
@@ -190,7 +191,7 @@ class Milestone:
 class ScheduleWarning:
     """A risk in a migration's dates, with the dates involved and a suggested fix.
 
-    ``column`` is the Migrations column key (see :mod:`docgen.schema`) the warning is
+    ``column`` is the Migrations column key (see :mod:`docgen.workbook.schema`) the warning is
     about, so ``validate`` can point at the cell.
     """
 
@@ -699,7 +700,7 @@ def warnings_as_problems(
     Migrations row, so ``validate`` lists and annotates it like any other problem.
 
     ``columns`` maps column keys to the letters of the real workbook; without it the
-    order ``docgen init`` writes (:data:`docgen.schema.MIGRATIONS`) is assumed.
+    order ``docgen init`` writes (:data:`docgen.workbook.schema.MIGRATIONS`) is assumed.
     """
     letters = columns or _schema_letters()
     rows = {m.migration_id: m.row for m in batch.migrations}

@@ -2,7 +2,7 @@
 
 Sheets: *Summary* (a row per migration with its key dates and a RAG), *Milestones* (a row
 per milestone), *Gantt* (weeks across), *Warnings*, *Bank holidays* and *Blackouts*.
-Written with :mod:`docgen.xlsx_writer` (rows go straight to XML, a million cells in about
+Written with :mod:`docgen.formats.xlsx_writer` (rows go straight to XML, a million cells in about
 a second; openpyxl took a minute for the whole country); styles are registered once per
 workbook and cells refer to them by id. Input text is always written as text, never a
 formula, and the same input gives the same bytes.
@@ -26,10 +26,10 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from docgen.calendar import WorkingCalendar
-from docgen.output import atomic_save
-from docgen.records import Batch, Migration
-from docgen.schedule import (
+from docgen.formats.files import atomic_save
+from docgen.formats.xlsx_writer import Sheet, Style, Workbook
+from docgen.plan.calendar import WorkingCalendar
+from docgen.plan.schedule import (
     CANCELLED,
     EXTRACT_LATE,
     GO_LIVE_PAST,
@@ -39,7 +39,7 @@ from docgen.schedule import (
     short_date,
     warnings_as_problems,
 )
-from docgen.xlsx_writer import Sheet, Style, Workbook
+from docgen.records import Batch, Migration
 
 SHEET_NAMES = ("Summary", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts")
 RED_CODES = frozenset({EXTRACT_LATE, IDP_NOTICE, GO_LIVE_PAST})

@@ -1,6 +1,6 @@
 """Writing a batch's documents, in worker processes when there are many.
 
-Each process prepares the templates once (:mod:`docgen.render`), then renders every
+Each process prepares the templates once (:mod:`docgen.formats.docx.render`), then renders every
 migration handed to it and writes the files itself, so only small manifest rows
 travel back. A migration whose rendering fails is reported and skipped: all of its
 documents are rendered in memory before any is written, so it never leaves half a set.
@@ -19,9 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 
+from docgen.batch.manifest import ManifestRow, sha256
 from docgen.errors import DocgenError, OutputError
-from docgen.manifest import ManifestRow, sha256
-from docgen.output import atomic_write_bytes, inside
+from docgen.formats.files import atomic_write_bytes, inside
 from docgen.records import Batch, Migration
 
 
@@ -48,8 +48,8 @@ _PREPARED: dict[tuple, dict] = {}
 
 def prepared_templates(job: Job) -> dict:
     """The job's templates, prepared once per process: document key -> PreparedTemplate."""
-    from docgen.letters import DOCUMENTS, resolve_templates
-    from docgen.render import PreparedTemplate, make_environment
+    from docgen.documents.letters import DOCUMENTS, resolve_templates
+    from docgen.formats.docx.render import PreparedTemplate, make_environment
 
     key = (str(job.templates), job.locale)
     if key not in _PREPARED:
@@ -63,9 +63,9 @@ def template_issues(templates: Path | None, locale: str = "en_GB", prepared: dic
     """The templates in use (an admin's folder, defaults for missing files) and every
     problem in them, checked against each document's example context. Templates that
     pass are put in ``prepared`` (path -> PreparedTemplate) when given."""
-    from docgen.letters import DOCUMENTS, example_context, resolve_templates
-    from docgen.render import make_environment
-    from docgen.template_check import check_templates as check
+    from docgen.documents.letters import DOCUMENTS, example_context, resolve_templates
+    from docgen.formats.docx.check import check_templates as check
+    from docgen.formats.docx.render import make_environment
 
     paths = resolve_templates(templates)
     issues = check(
@@ -80,7 +80,7 @@ def template_issues(templates: Path | None, locale: str = "en_GB", prepared: dic
 def check_templates(job: Job) -> None:
     """Refuse to start when a template is broken or asks for a field docgen lacks; else
     keep the templates the check prepared, ready for :func:`prepared_templates`."""
-    from docgen.template_check import raise_if_issues
+    from docgen.formats.docx.check import raise_if_issues
 
     prepared: dict = {}
     paths, issues = template_issues(job.templates, job.locale, prepared)
@@ -171,7 +171,7 @@ def _folder(job: Job, parent: str) -> str:
 def plan_paths(batch: Batch) -> dict[str, dict[str, PurePosixPath]]:
     """Every migration's output paths, decided once in the parent so names are unique
     across the whole batch (two practices may share a name)."""
-    from docgen.letters import DOCUMENTS, output_relpath
+    from docgen.documents.letters import DOCUMENTS, output_relpath
 
     used: set = set()
     return {m.migration_id: {d.key: output_relpath(batch, m, d, used) for d in DOCUMENTS} for m in batch.migrations}
@@ -183,7 +183,7 @@ def write_migration(
     """Render all of one migration's letters, then write them; on failure, write none
     and return a failed row per document with the reason. Also returns the letters'
     bytes (document key -> .docx), for the email drafts that attach them."""
-    from docgen.letters import DOCUMENTS, build_context
+    from docgen.documents.letters import DOCUMENTS, build_context
 
     mid, ods = migration.migration_id, migration.ods_code
     try:
@@ -219,7 +219,7 @@ def write_migration(
 def _outputs(job: Job, paths: dict[str, PurePosixPath]) -> list[tuple[str, PurePosixPath]]:
     """(document, path) of every file a worker writes for one migration: its letters, and
     its calendar file and drafts unless they wait for PDFs."""
-    from docgen.delivery import draft_paths
+    from docgen.batch.delivery import draft_paths
 
     outputs = list(paths.items())
     if job.delivery and not job.pdf:
@@ -262,7 +262,7 @@ def _kept(job: Job, migration: Migration, paths: dict[str, PurePosixPath], input
 
 
 def _write_chunk(chunk: list[tuple[Migration, dict]]) -> list[ManifestRow]:
-    from docgen.delivery import migration_drafts
+    from docgen.batch.delivery import migration_drafts
 
     job = _JOB
     rows: list[ManifestRow] = []
@@ -293,13 +293,24 @@ def _static_inputs(job: Job) -> bytes:
         return memo["digest"]
     import importlib.metadata
 
-    from docgen.letters import resolve_templates
+    from docgen.documents.letters import resolve_templates
 
     digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for source in sorted(package.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    for library in ("docxtpl", "jinja2", "babel", "holidays", "icalendar", "lxml"):
+    package = Path(__file__).resolve().parent.parent
+    for source in sorted(package.rglob("*.py")):
+        name = source.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
+    for library in (
+        "docxtpl",
+        "python-docx",
+        "jinja2",
+        "markupsafe",
+        "babel",
+        "holidays",
+        "icalendar",
+        "lxml",
+        "openpyxl",
+    ):
         try:
             digest.update(f"{library}={importlib.metadata.version(library)}\0".encode())
         except importlib.metadata.PackageNotFoundError:

@@ -33,7 +33,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from docgen.errors import FormatError, TemplateError
-from docgen.formatting import DEFAULT_LOCALE, filters
+from docgen.formats.formatting import DEFAULT_LOCALE, filters
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -456,7 +456,7 @@ class PreparedTemplate:
         """Read, prepare and compile ``path``; a broken template fails here, naming the
         part and paragraph."""
         source = read_template(Path(path))
-        from docgen.template_check import block_issues  # checks use this module too
+        from docgen.formats.docx.check import block_issues  # checks use this module too
 
         for part in source.parts:
             problems = block_issues(part, source.name)

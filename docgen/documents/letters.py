@@ -15,14 +15,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from babel.dates import format_date
 
-from docgen.calendar import WorkingCalendar
 from docgen.errors import TemplateError
-from docgen.formatting import longdate
-from docgen.output import safe_name
+from docgen.formats.files import safe_name
+from docgen.formats.formatting import longdate
+from docgen.plan.calendar import WorkingCalendar
+from docgen.plan.schedule import MigrationSchedule, Milestone, ScheduleWarning
 from docgen.records import (
     Batch,
     Blackout,
@@ -34,7 +36,6 @@ from docgen.records import (
     Settings,
     Supplier,
 )
-from docgen.schedule import MigrationSchedule, Milestone, ScheduleWarning
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,10 @@ DOCUMENTS: tuple[Document, ...] = (
     Document("kick-off-invitation", "kick-off-invitation.docx", "Kick-off invitation", "kick-off-invitation"),
 )
 
-#: Where the default templates live (an editable install keeps them beside the package).
-DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+#: Where the default templates live: the package ``docgen.templates``, which pyproject maps
+#: to the top-level ``templates/`` folder the admin edits, so a checkout, an editable install
+#: and a wheel all read the same files.
+DEFAULT_TEMPLATE_DIR = Path(str(resources.files("docgen.templates")))
 
 #: Working days the ICB gives a supplier to confirm a data extract request.
 REPLY_WORKING_DAYS = 5
@@ -561,7 +564,7 @@ def example_batch() -> tuple[Batch, Migration, MigrationSchedule]:
         "idp",
         "go_live",
     }
-    from docgen.schedule import MILESTONES
+    from docgen.plan.schedule import MILESTONES
 
     schedule = MigrationSchedule(
         "MIG-001",

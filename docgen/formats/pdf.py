@@ -26,7 +26,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
 from docgen.errors import ConversionError, DocgenError
-from docgen.output import atomic_save, atomic_write_bytes
+from docgen.formats.files import atomic_save, atomic_write_bytes
 
 MISSING_LIBREOFFICE = (
     "LibreOffice is not installed (no soffice program was found), so no PDFs were made; "

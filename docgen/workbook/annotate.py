@@ -15,11 +15,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from docgen import schema
 from docgen.errors import OutputError, WorkbookError
-from docgen.output import atomic_save
+from docgen.formats.files import atomic_save
+from docgen.formats.xlsx_cells import set_value
 from docgen.problems import Problem
-from docgen.xlsx import set_value
+from docgen.workbook import schema
 
 ERROR_FILL = PatternFill("solid", fgColor="F4B6B6")
 WARNING_FILL = PatternFill("solid", fgColor="FFD98C")
