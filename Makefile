@@ -36,7 +36,7 @@ lint: $(STAMP) ## ruff check and format check
 bench: $(STAMP) ## National-scale benchmark (prints ratios against a docxtpl loop)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-sample: $(STAMP) ## Rebuild inputs/migrations.xlsx from docgen/sample.py
+sample: $(STAMP) ## Rebuild inputs/migrations.xlsx from tests/sample.py
 	$(BIN)/python scripts/make_sample.py inputs/migrations.xlsx
 
 templates: $(STAMP) ## Rebuild templates/*.docx from scripts/make_templates.py

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docgen.workbook.starter import instructions_markdown
 
-MARKER = "<!-- workbook reference: generated from docgen/schema.py by scripts/make_workbook_doc.py -->\n"
+MARKER = "<!-- workbook reference: generated from docgen/workbook/schema.py by scripts/make_workbook_doc.py -->\n"
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 

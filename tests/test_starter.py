@@ -154,7 +154,7 @@ def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
 
 
 def test_readme_workbook_reference_is_generated_from_the_schema():
-    marker = "<!-- workbook reference: generated from docgen/schema.py by scripts/make_workbook_doc.py -->\n"
+    marker = "<!-- workbook reference: generated from docgen/workbook/schema.py by scripts/make_workbook_doc.py -->\n"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert marker in readme
     text = readme.split(marker)[1]
