@@ -29,9 +29,10 @@ letters: $(STAMP) ## Validate inputs/migrations.xlsx and write everything into o
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff check and format check, and the layer contract (import-linter, in pyproject.toml)
 	$(BIN)/ruff check docgen tests bench scripts
 	$(BIN)/ruff format --check docgen tests bench scripts
+	$(BIN)/lint-imports
 
 bench: $(STAMP) ## National-scale benchmark (prints ratios against a docxtpl loop)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
