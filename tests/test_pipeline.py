@@ -134,3 +134,22 @@ def test_select_by_icb_and_ods_codes_ignores_case_and_spaces(tmp_path):
     assert [m.migration_id for m in select(batch, (), None).migrations] == ["MIG-001", "MIG-002", "MIG-003"]
     with pytest.raises(DocgenError, match=r"^--only Y90003: no migration for this ODS code in ICB QXY"):
         select(batch, ("Y90003",), "QXY")
+
+
+def test_the_locale_reaches_the_prose_docgen_writes_into_a_letter(tmp_path):
+    """The go-live sentence is built in Python, not the template: it follows the run's locale too."""
+    import zipfile
+
+    from docgen.formats.formatting import longdate
+
+    out = tmp_path / "out"
+    book = make(tmp_path)
+    run(book, options(out, locale="cy_GB"))
+    (letter,) = out.rglob("business-justification*.docx")
+    text = zipfile.ZipFile(letter).read("word/document.xml").decode()
+    batch = check(book, today=TODAY).batch
+    go_live = batch.migrations[0].go_live
+    welsh, english = longdate(go_live, locale="cy_GB"), longdate(go_live, locale="en_GB")
+    assert welsh != english
+    assert f"The provisional go-live date of {welsh}" in text
+    assert f"The provisional go-live date of {english}" not in text

@@ -191,7 +191,9 @@ def write_migration(
         schedule = job.schedules[mid]
         rendered = {}
         for doc in DOCUMENTS:
-            ctx = build_context(job.batch, migration, schedule, letter_date=job.letter_date, document=doc.key)
+            ctx = build_context(
+                job.batch, migration, schedule, letter_date=job.letter_date, document=doc.key, locale=job.locale
+            )
             rendered[doc.key] = templates[doc.key].render(ctx)
         rows = [
             store(
