@@ -25,13 +25,12 @@ def test_wheel_installed_outside_the_checkout_writes_the_sample_letters(tmp_path
     if built.returncode != 0:
         pytest.fail(f"pip wheel failed (it needs the package registry for setuptools):\n{built.stderr[-2000:]}")
     (wheel,) = (tmp_path / "dist").glob("docgen-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    for template in sorted(p.name for p in (ROOT / "templates").glob("*.docx")):
-        assert f"docgen/templates/{template}" in names
-        # The wheel carries the very bytes of the admin-facing copy.
-        assert (
-            zipfile.ZipFile(wheel).read(f"docgen/templates/{template}") == (ROOT / "templates" / template).read_bytes()
-        )
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        for template in sorted(p.name for p in (ROOT / "templates").glob("*.docx")):
+            assert f"docgen/templates/{template}" in names
+            # The wheel carries the very bytes of the admin-facing copy.
+            assert archive.read(f"docgen/templates/{template}") == (ROOT / "templates" / template).read_bytes()
 
     venv = tmp_path / "venv"
     assert _run([sys.executable, "-m", "venv", str(venv)], tmp_path).returncode == 0

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import importlib.metadata
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -293,8 +295,6 @@ def _static_inputs(job: Job) -> bytes:
     memo = _memo(job, "static")
     if "digest" in memo:
         return memo["digest"]
-    import importlib.metadata
-
     from docgen.documents.letters import resolve_templates
 
     digest = hashlib.sha256()
@@ -302,17 +302,7 @@ def _static_inputs(job: Job) -> bytes:
     for source in sorted(package.rglob("*.py")):
         name = source.relative_to(package).as_posix()
         digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
-    for library in (
-        "docxtpl",
-        "python-docx",
-        "jinja2",
-        "markupsafe",
-        "babel",
-        "holidays",
-        "icalendar",
-        "lxml",
-        "openpyxl",
-    ):
+    for library in _runtime_libraries():
         try:
             digest.update(f"{library}={importlib.metadata.version(library)}\0".encode())
         except importlib.metadata.PackageNotFoundError:
@@ -322,6 +312,18 @@ def _static_inputs(job: Job) -> bytes:
     digest.update(repr((job.batch.settings, job.letter_date, job.locale, job.letters, job.delivery, job.pdf)).encode())
     memo["digest"] = digest.digest()
     return memo["digest"]
+
+
+def _runtime_libraries() -> list[str]:
+    """The libraries docgen declares it runs on (pyproject's dependencies, read back from
+    the installed metadata), so a new dependency is fingerprinted without a second list
+    to keep. Test extras do not shape any output and are left out."""
+    try:
+        requirements = importlib.metadata.requires("docgen") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    names = (re.match(r"[A-Za-z0-9._-]+", r) for r in requirements if "extra ==" not in r)
+    return sorted(m.group(0).lower() for m in names if m)
 
 
 def batch_fingerprint(job: Job) -> str:
