@@ -17,6 +17,7 @@ class Settings:
     """Batch-wide settings; defaults from DOMAIN.md (see :data:`docgen.workbook.schema.SETTINGS`)."""
 
     letter_date: dt.date | None = None
+    as_at_date: dt.date | None = None
     it_delivery_partner: str = ""
     extract_allowance_days: int = 15
     kickoff_after_order_days: int = 10
@@ -34,6 +35,8 @@ class Settings:
     default_weeks: int = 14
     kickoff_minutes: int = 90
     kickoff_time: dt.time = dt.time(10, 0)
+    business_case_lead_weeks: int = 8
+    invitation_notice_days: int = 5
 
 
 @dataclass(frozen=True)

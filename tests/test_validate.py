@@ -374,12 +374,13 @@ def test_a_bad_setting_invalidates_every_migration(tmp_path):
         "error: Settings!B3 (Extract allowance (working days)): 'fifteen' is not a whole number. Enter a whole number "
         "such as 12.",
         "warning: Settings!A4 (Setting): 'Favourite colour' is not a setting docgen knows; it is ignored. Known "
-        "settings: Letter date, IT delivery partner, Extract allowance (working days), Order to kick-off (working "
+        "settings: Letter date, As-at date, IT delivery partner, Extract allowance (working days), Order to kick-off (working "
         "days), Kick-off to technical survey (working days), Pre-migration tasks (working days), Data checking "
         "(working days), Data sign-off (working days), Cut-over (working days), Cut-over planning before FDP (weeks), "
         "Third-party links off before FDP (working days), Post go-live support (working days), Old system read-only "
         "(days), Order to go-live minimum (weeks), Order to go-live maximum (weeks), Order to go-live proposed "
-        "(weeks), Kick-off length (minutes), Kick-off default time.",
+        "(weeks), Kick-off length (minutes), Kick-off default time, Business justification lead time (weeks), "
+        "Kick-off invitation notice (working days).",
     ]
     assert report.invalid_migrations == {"MIG-001"}
 

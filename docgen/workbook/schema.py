@@ -109,6 +109,14 @@ RECURRENCE = ("One-off", "Recurring")
 SETTINGS: tuple[Setting, ...] = (
     Setting("letter_date", "Letter date", DATE, None, "Date printed on every letter. Blank: the day of the run."),
     Setting(
+        "as_at_date",
+        "As-at date",
+        DATE,
+        None,
+        "Work out stages and what is due as if today were this date (a sample or a rehearsal). "
+        "Leave blank in a real workbook: the day of the run.",
+    ),
+    Setting(
         "it_delivery_partner", "IT delivery partner", TEXT, "", "Organisation running the technical survey and project."
     ),
     Setting(
@@ -157,6 +165,22 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("kickoff_minutes", "Kick-off length (minutes)", INT, 90, "Length of the kick-off meeting invitation."),
     Setting("kickoff_time", "Kick-off default time", TIME, "10:00", "Used when a kick-off date has no time."),
+    Setting(
+        "business_case_lead_weeks",
+        "Business justification lead time (weeks)",
+        INT,
+        8,
+        "The business justification goes to the practice this many weeks before its approval date "
+        "(given, or proposed 2 weeks before the order).",
+    ),
+    Setting(
+        "invitation_notice_days",
+        "Kick-off invitation notice (working days)",
+        INT,
+        5,
+        "The kick-off invitation is due this many working days before the meeting (it goes out once the "
+        "order is placed, and never for a meeting that is past or on the letter date).",
+    ),
 )
 
 SETTINGS_SHEET = Sheet(
