@@ -68,7 +68,7 @@ def wb(written):
 def test_sheets_and_atomic_write(written, wb):
     path, _ = written
     assert path.name == "timeline.xlsx"
-    assert wb.sheetnames == ["Summary", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts"]
+    assert wb.sheetnames == ["Summary", "Actions", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts"]
     assert [p.name for p in path.parent.iterdir()] == ["timeline.xlsx"]  # no temporary file left
 
 
@@ -100,6 +100,38 @@ def test_summary_rows(wb):
     assert rows["MIG-002"][col["Status"]].value == "Ordered"
 
 
+def test_actions_sheet_lists_what_is_due_with_owner_and_date(wb):
+    ws = wb["Actions"]
+    assert ws["A1"].value == "Actions as at Monday 02/03/2026"
+    assert ws.freeze_panes == "C3" and ws.auto_filter.ref.startswith("A2:")
+    headers = [c.value for c in ws[2]]
+    col = {h: i for i, h in enumerate(headers)}
+    rows = [r for r in ws.iter_rows(min_row=3)]
+    by_id = {}
+    for r in rows:
+        by_id.setdefault(r[col["Migration ID"]].value, []).append(r)
+    # MIG-003 was ordered in January: its kick-off proposed for 2 February has passed (the
+    # invitation is due but blocked, with what to fix) and its extract request is late.
+    first = rows[0]
+    assert first[col["Migration ID"]].value == "MIG-003"
+    assert first[col["Action"]].value == "Send the kick-off invitation"
+    assert "has passed" in first[col["Fix first"]].value
+    (request,) = [r for r in by_id["MIG-003"] if r[col["Action"]].value == "Send the data extract request to Optum"]
+    assert request[col["Owner"]].value == "ICB lead"
+    assert request[col["Days overdue"]].value > 0
+    assert request[col["Due or coming up"]].value == "Due"
+    # MIG-001 is Planning with nothing due yet: what comes next.
+    (mig1,) = by_id["MIG-001"]
+    assert mig1[col["Due or coming up"]].value == "Coming up"
+    dues = [as_date(r[col["Due"]].value) for r in rows if r[col["Due or coming up"]].value == "Due"]
+    assert dues == sorted(dues)
+    summary = wb["Summary"]
+    head = [c.value for c in summary[1]]
+    row3 = {r[0].value: r for r in summary.iter_rows(min_row=2)}["MIG-003"]
+    assert row3[head.index("Next action")].value.startswith("Send the kick-off invitation. First: the kick-off")
+    assert as_date(row3[head.index("Due")].value) == as_date(first[col["Due"]].value)
+
+
 def test_text_from_the_workbook_stays_text(wb):
     summary = wb["Summary"]
     practice = summary["D2"]
@@ -115,7 +147,7 @@ def test_text_from_the_workbook_stays_text(wb):
 
 def test_sheet_setup(wb):
     expected = {
-        "Summary": ("E2", "A1:Q4"),
+        "Summary": ("E2", "A1:S4"),
         "Milestones": ("E2", "A1:I43"),
         "Warnings": ("D2", "A1:G3"),
         "Bank holidays": ("A2", "A1:C9"),
@@ -233,7 +265,7 @@ def test_path_may_be_a_folder(batch, tmp_path):
 def test_empty_batch_still_writes_every_sheet(tmp_path):
     path = write_timeline(Batch(), {}, tmp_path / "timeline.xlsx", today=TODAY)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts"]
+    assert wb.sheetnames == ["Summary", "Actions", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts"]
     assert wb["Summary"].max_row == 1
     assert [d.year for (d,) in wb["Bank holidays"].iter_rows(min_row=2, max_col=1, values_only=True)] == [2026] * 8
 

@@ -1,7 +1,9 @@
 """The timeline workbook: one file to steer the whole batch from.
 
-Sheets: *Summary* (a row per migration with its key dates and a RAG), *Milestones* (a row
-per milestone), *Gantt* (weeks across), *Warnings*, *Bank holidays* and *Blackouts*.
+Sheets: *Summary* (a row per migration with its key dates, RAG, next action and its due
+date), *Actions* (the action list as at today: what is due, overdue first, then what comes
+next; see :mod:`docgen.plan.stages`), *Milestones* (a row per milestone), *Gantt* (weeks
+across), *Warnings*, *Bank holidays* and *Blackouts*.
 Written with :mod:`docgen.formats.xlsx_writer` (rows go straight to XML, a million cells in about
 a second; openpyxl took a minute for the whole country); styles are registered once per
 workbook and cells refer to them by id. Input text is always written as text, never a
@@ -39,9 +41,10 @@ from docgen.plan.schedule import (
     short_date,
     warnings_as_problems,
 )
+from docgen.plan.stages import Action, MigrationStage, action_list, stage_batch
 from docgen.records import Batch, Migration
 
-SHEET_NAMES = ("Summary", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts")
+SHEET_NAMES = ("Summary", "Actions", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts")
 RED_CODES = frozenset({EXTRACT_LATE, IDP_NOTICE, GO_LIVE_PAST})
 MAX_GANTT_WEEKS = 156
 DATE_FORMAT = "dd/mm/yyyy"
@@ -100,6 +103,8 @@ class _Styles:
             "week_bh": Style(**bank_holiday, **week),
             "bh": Style(**bank_holiday, size=8, horizontal="center"),
             "wrap": Style(wrap=True, vertical="top"),
+            "title": Style(bold=True, size=14, color="005EB8"),
+            "overdue": Style(bold=True, color="DA291C"),
         }
         for name, colour in RAG_COLOURS.items():
             styles[f"rag_{name}"] = Style(bold=True, color="FFFFFF" if name in _WHITE_TEXT else "000000", fill=colour)
@@ -140,6 +145,7 @@ def write_timeline(
     *,
     today: dt.date,
     calendar: WorkingCalendar | None = None,
+    stages: dict[str, MigrationStage] | None = None,
 ) -> Path:
     """Write the timeline workbook to ``path`` (``path/timeline.xlsx`` when ``path`` is a
     folder) atomically and return where it went: the admin's one view of the batch.
@@ -147,7 +153,7 @@ def write_timeline(
     path = Path(path)
     if path.is_dir():
         path = path / "timeline.xlsx"
-    data = timeline_bytes(batch, schedules, today=today, calendar=calendar)
+    data = timeline_bytes(batch, schedules, today=today, calendar=calendar, stages=stages)
     atomic_save(path, lambda tmp: Path(tmp).write_bytes(data))
     return path
 
@@ -158,13 +164,19 @@ def timeline_bytes(
     *,
     today: dt.date,
     calendar: WorkingCalendar | None = None,
+    stages: dict[str, MigrationStage] | None = None,
 ) -> bytes:
-    """The timeline workbook as .xlsx bytes (see :func:`write_timeline`)."""
+    """The timeline workbook as .xlsx bytes (see :func:`write_timeline`); ``stages`` are
+    the migrations' stages on ``today`` (worked out here when not given)."""
     calendar = calendar or WorkingCalendar()
+    if stages is None:
+        stages = stage_batch(batch, schedules, today=today, calendar=calendar)
     wb = Workbook()
     st = _Styles(wb)
     migrations = [m for m in batch.migrations if m.migration_id in schedules]
-    _summary(wb, st, batch, migrations, schedules)
+    actions = action_list({m.migration_id: stages[m.migration_id] for m in migrations}, today)
+    _summary(wb, st, batch, migrations, schedules, _next_actions(actions))
+    _actions(wb, st, batch, actions, today)
     _milestones(wb, st, batch, migrations, schedules, calendar)
     _gantt(wb, st, batch, migrations, schedules, calendar, today)
     _warnings(wb, st, batch, migrations, schedules)
@@ -178,12 +190,21 @@ def _practice_name(batch: Batch, m: Migration) -> str:
     return practice.name if practice else ""
 
 
-def _summary(wb: Workbook, st: _Styles, batch, migrations, schedules) -> None:
+def _next_actions(actions: list[Action]) -> dict[str, Action]:
+    """Each migration's first action in the list's order: its most urgent."""
+    first: dict[str, Action] = {}
+    for a in actions:
+        first.setdefault(a.migration_id, a)
+    return first
+
+
+def _summary(wb: Workbook, st: _Styles, batch, migrations, schedules, next_actions: dict[str, Action]) -> None:
     headers = [
         ("Migration ID", 13), ("ICB", 7), ("ODS code", 10), ("Practice", 34),
         ("Current system", 22), ("New system", 22),
         *((label, 11.5) for _, label in KEY_DATES),
         ("Weeks order to go-live", 10), ("Status", 15), ("Warnings", 10), ("RAG", 8),
+        ("Next action", 40), ("Due", 11.5),
         ("Proposed dates (not in the workbook)", 34),
     ]  # fmt: skip
     ws = _sheet(wb, "Summary", headers, n_rows=len(migrations), freeze="E2")
@@ -207,14 +228,54 @@ def _summary(wb: Workbook, st: _Styles, batch, migrations, schedules) -> None:
             if not ms.given:
                 proposed.append(label)
         status_rag = rag(sched, m.status)
+        action = next_actions.get(m.migration_id)
         row += [
             sched.weeks_order_to_go_live,
             m.status,
             len(sched.warnings),
             (status_rag, st(f"rag_{status_rag}")),
+            (_action_text(action), st("wrap")) if action else "",
+            (action.due, given) if action and action.due else None,
             ", ".join(proposed),
         ]
         ws.append(row)
+
+
+def _action_text(action: Action) -> str:
+    """The action as one cell reads it: upcoming ones say so, blocked ones say what to fix."""
+    text = f"Next: {action.action}" if action.upcoming else action.action
+    return f"{text}. First: {action.blocker}" if action.blocker else text
+
+
+def _actions(wb: Workbook, st: _Styles, batch, actions: list[Action], today: dt.date) -> None:
+    headers = [
+        ("Due", 11.5), ("Days overdue", 9), ("Migration ID", 13), ("ODS code", 10), ("Practice", 30),
+        ("Stage", 15), ("Action", 50), ("Owner", 24), ("Name", 20), ("Due or coming up", 11),
+        ("Fix first", 50),
+    ]  # fmt: skip
+    ws = _sheet(wb, "Actions", headers, n_rows=len(actions), freeze="C3", header_row=2, title_rows="1:2")
+    ws.append([(f"Actions as at {day_name(today)} {short_date(today)}", st("title"))], height=22)
+    ws.append(_header_row(headers, st), height=30)
+    date, wrap, overdue = st("date"), st("wrap"), st("overdue")
+    names = {m.migration_id: _practice_name(batch, m) for m in batch.migrations}
+    for a in actions:
+        late = a.days_overdue(today) if not a.upcoming else 0
+        ws.append(
+            [
+                (a.due, date) if a.due else None,
+                (late, overdue) if late else None,
+                a.migration_id,
+                a.ods_code,
+                names[a.migration_id],
+                a.stage,
+                (a.action, wrap),
+                a.role,
+                a.name,
+                "Coming up" if a.upcoming else "Due",
+                (a.blocker, wrap) if a.blocker else "",
+            ]
+        )
+
 
 
 def _milestones(wb: Workbook, st: _Styles, batch, migrations, schedules, calendar: WorkingCalendar) -> None:
