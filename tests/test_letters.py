@@ -40,7 +40,8 @@ from docgen.documents.letters import (
 )
 from docgen.errors import TemplateError
 from docgen.formats.files import inside
-from docgen.plan.schedule import ScheduleWarning, schedule_batch
+from docgen.plan.milestones import ScheduleWarning
+from docgen.plan.schedule import schedule_batch
 from docgen.records import Blackout, Practice
 
 TEMPLATES = resolve_templates(None)

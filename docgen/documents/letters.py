@@ -24,7 +24,7 @@ from docgen.errors import TemplateError
 from docgen.formats.files import safe_name
 from docgen.formats.formatting import longdate
 from docgen.plan.calendar import WorkingCalendar
-from docgen.plan.schedule import MigrationSchedule, Milestone, ScheduleWarning
+from docgen.plan.milestones import MigrationSchedule, Milestone, ScheduleWarning
 from docgen.records import (
     Batch,
     Blackout,
@@ -564,7 +564,7 @@ def example_batch() -> tuple[Batch, Migration, MigrationSchedule]:
         "idp",
         "go_live",
     }
-    from docgen.plan.schedule import MILESTONES
+    from docgen.plan.milestones import MILESTONES
 
     schedule = MigrationSchedule(
         "MIG-001",

@@ -28,17 +28,10 @@ from openpyxl.utils import get_column_letter
 
 from docgen.formats.files import atomic_save
 from docgen.formats.xlsx_writer import Sheet, Style, Workbook
+from docgen.plan.as_problems import warnings_as_problems
 from docgen.plan.calendar import WorkingCalendar
-from docgen.plan.schedule import (
-    CANCELLED,
-    EXTRACT_LATE,
-    GO_LIVE_PAST,
-    IDP_NOTICE,
-    MigrationSchedule,
-    day_name,
-    short_date,
-    warnings_as_problems,
-)
+from docgen.plan.milestones import CANCELLED, EXTRACT_LATE, GO_LIVE_PAST, IDP_NOTICE, MigrationSchedule
+from docgen.plan.wording import day_name, short_date
 from docgen.records import Batch, Migration
 
 SHEET_NAMES = ("Summary", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts")
