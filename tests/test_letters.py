@@ -6,6 +6,7 @@ import datetime as dt
 import pickle
 import re
 import subprocess
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from docgen.documents.catalogue import DOCUMENTS, resolve_templates
 from docgen.documents.context import build_context
 from docgen.documents.example import example_context
 from docgen.plan.schedule import schedule_batch
+from docgen.records import Cost
 
 TEMPLATES = resolve_templates(None)
 
@@ -102,10 +104,6 @@ def test_business_justification_shows_identity_costs_and_dates(welsh_letters):
 
 def test_business_justification_subtotals_one_off_and_recurring():
     batch, migration = full_batch()
-    from dataclasses import replace
-
-    from docgen.records import Cost
-
     batch = replace(
         batch, costs=batch.costs + (Cost("MIG-001", "Software", "Forms licence", Decimal("320.5"), "Recurring"),)
     )
