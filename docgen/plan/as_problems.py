@@ -11,19 +11,22 @@ from docgen.workbook import schema
 
 
 def _schema_letters() -> dict[str, str]:
+    """The Migrations letters of the layout ``docgen init`` writes."""
     return {c.key: get_column_letter(i) for i, c in enumerate(schema.MIGRATIONS.columns, start=1)}
 
 
-def warnings_as_problems(
-    batch: Batch, schedules: dict[str, MigrationSchedule], columns: dict[str, str] | None = None
-) -> list[Problem]:
+def warnings_as_problems(batch: Batch, schedules: dict[str, MigrationSchedule]) -> list[Problem]:
     """Each schedule warning as a :class:`~docgen.problems.Problem` on the migration's
     Migrations row, so ``validate`` lists and annotates it like any other problem.
 
-    ``columns`` maps column keys to the letters of the real workbook; without it the
-    order ``docgen init`` writes (:data:`docgen.workbook.schema.MIGRATIONS`) is assumed.
+    The cell is the one in the workbook read (``batch.columns``: an admin may have
+    inserted or moved columns); a column that workbook lacks leaves the whole row. Only
+    a batch built in code, with no columns, is given the layout ``docgen init`` writes
+    (:data:`docgen.workbook.schema.MIGRATIONS`).
     """
-    letters = columns or _schema_letters()
+    letters = batch.columns.get(schema.MIGRATIONS.name)
+    if letters is None:
+        letters = _schema_letters()
     rows = {m.migration_id: m.row for m in batch.migrations}
     problems = []
     for migration_id, schedule in schedules.items():
