@@ -268,7 +268,7 @@ _templates_dir = click.option(
 def templates_check(templates_dir: Path | None) -> None:
     """Report unknown fields, unbalanced blocks and syntax errors in every template."""
     from docgen.batch.writer import template_issues
-    from docgen.documents.letters import DOCUMENTS
+    from docgen.documents.catalogue import DOCUMENTS
 
     paths, issues = template_issues(templates_dir)
     for issue in issues:
@@ -284,7 +284,8 @@ def templates_check(templates_dir: Path | None) -> None:
 @click.option("--document", type=str, help="Only this document (e.g. data-extract-request).")
 def templates_fields(document: str | None) -> None:
     """Print every field a template may use, with the sample's value."""
-    from docgen.documents.letters import DOCUMENTS, example_context
+    from docgen.documents.catalogue import DOCUMENTS
+    from docgen.documents.example import example_context
     from docgen.formats.docx.check import field_paths
 
     keys = [d.key for d in DOCUMENTS]

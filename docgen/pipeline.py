@@ -31,7 +31,8 @@ class CheckReport(ValidationReport):
 
 def check(workbook: Path, today: dt.date) -> CheckReport:
     """Validate ``workbook`` and schedule its valid migrations; collect every problem."""
-    from docgen.plan.schedule import schedule_batch, warnings_as_problems
+    from docgen.plan.as_problems import warnings_as_problems
+    from docgen.plan.schedule import schedule_batch
     from docgen.workbook.validate import check_workbook
 
     report = check_workbook(workbook, today=today)

@@ -176,6 +176,10 @@ class Batch:
     costs: tuple[Cost, ...] = ()
     blackouts: tuple[Blackout, ...] = ()
     source: str = ""
+    #: Each sheet's column letters as read: sheet name -> {column key -> letter}, so a
+    #: schedule warning points at the admin's cell even after they inserted a column.
+    #: Empty for a batch built in code. Layout, not content: left out of ``==``.
+    columns: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
     @cached_property
     def practice_by_ods(self) -> dict[str, Practice]:

@@ -4,7 +4,7 @@ Usage: ``python scripts/make_templates.py OUTDIR`` (``make templates`` writes ``
 
 The templates are ordinary Word documents an admin can open, edit and save: docxtpl tags
 (``{{ practice.name }}``, ``{%p if ... %}``, ``{%tr for c in costs %}``) stand where the
-values go. Every field comes from :func:`docgen.documents.letters.build_context`; nothing (no date,
+values go. Every field comes from :func:`docgen.documents.context.build_context`; nothing (no date,
 no name) is typed into a template. Layout follows NHS letter conventions: A4, 2 cm
 margins, Arial 11 pt, the ICB's name in NHS Blue top right, sender block top right,
 recipient block left, a bold subject line, "Page X of Y" in the footer.

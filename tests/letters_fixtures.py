@@ -11,7 +11,8 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
-from docgen.documents.letters import build_context, example_batch
+from docgen.documents.context import build_context
+from docgen.documents.example import example_batch
 from docgen.formats.docx.render import PreparedTemplate, make_environment
 from docgen.plan.schedule import schedule_batch
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Settings, Supplier

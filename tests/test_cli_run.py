@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from letters_fixtures import all_text
 from openpyxl import load_workbook
 
+import docgen.documents.context
 from docgen.cli import main
 
 TODAY = "2026-11-23"
@@ -358,16 +359,14 @@ def test_skip_invalid_exits_1_for_an_error_no_migration_depends_on(tmp_path):
 
 
 def test_a_failing_migration_is_reported_and_skipped(tmp_path, monkeypatch):
-    import docgen.documents.letters
-
-    real = docgen.documents.letters.build_context
+    real = docgen.documents.context.build_context
 
     def build_context(batch, migration, *args, **kwargs):
         if migration.migration_id == "MIG-002":
             raise RuntimeError("the practice record is corrupt")
         return real(batch, migration, *args, **kwargs)
 
-    monkeypatch.setattr(docgen.documents.letters, "build_context", build_context)
+    monkeypatch.setattr(docgen.documents.context, "build_context", build_context)
     out = tmp_path / "outputs"
     result = run(make(tmp_path, two_migrations, lambda s: add_practice(s, "Y90003", "Third Surgery", "MIG-003")), out)
 

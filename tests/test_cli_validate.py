@@ -104,3 +104,22 @@ def test_init_refuses_to_overwrite_without_force(tmp_path):
     assert path.read_bytes() == b"keep me"
     assert run("init", path, "--force").exit_code == 0
     assert load_workbook(path).sheetnames[0] == "Instructions"
+
+
+def test_a_schedule_warning_names_and_marks_the_cell_after_an_inserted_column(tmp_path):
+    def change(s):
+        wb.insert_column(s, "Migrations", "Provisional go-live date", "Notes")
+        wb.put(s, "Migrations", 2, "Provisional go-live date", dt.date(2027, 5, 8))
+
+    out = tmp_path / "marked.xlsx"
+    result = run("validate", wb.make(tmp_path, change), "--annotate", out, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    # The go-live date is in column M of this workbook (L in the layout `docgen init` writes).
+    assert result.output.splitlines()[:2] == [
+        "Warning: Migrations!L1: The column 'Notes' is not one docgen uses; it is ignored.",
+        "Warning: Migrations!M2 (Provisional go-live date): MIG-001: The go-live date Saturday 8 May 2027 is on a "
+        "weekend. Move go-live to Friday 7 May 2027, the nearest working day clear of bank holidays and blackouts.",
+    ]
+    marked = load_workbook(out)["Migrations"]
+    assert marked["M2"].comment.text.startswith("Warning: MIG-001: The go-live date Saturday 8 May 2027")
+    assert marked["L2"].comment is None

@@ -1,14 +1,14 @@
-"""The three letters: their context, what a reader finds in them, their file names."""
+"""The three letters: their context (docgen.documents.context) and what a reader finds in them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import pickle
 import re
-import shutil
 import subprocess
+from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 from conftest import convert_with_soffice
@@ -29,19 +29,11 @@ from letters_fixtures import (
 )
 from pypdf import PdfReader
 
-from docgen.documents.letters import (
-    DEFAULT_TEMPLATE_DIR,
-    DOCUMENTS,
-    build_context,
-    example_context,
-    go_live_rationale,
-    output_relpath,
-    resolve_templates,
-)
-from docgen.errors import TemplateError
-from docgen.formats.files import inside
-from docgen.plan.schedule import ScheduleWarning, schedule_batch
-from docgen.records import Blackout, Practice
+from docgen.documents.catalogue import DOCUMENTS, resolve_templates
+from docgen.documents.context import build_context
+from docgen.documents.example import example_context
+from docgen.plan.schedule import schedule_batch
+from docgen.records import Cost
 
 TEMPLATES = resolve_templates(None)
 
@@ -112,10 +104,6 @@ def test_business_justification_shows_identity_costs_and_dates(welsh_letters):
 
 def test_business_justification_subtotals_one_off_and_recurring():
     batch, migration = full_batch()
-    from dataclasses import replace
-
-    from docgen.records import Cost
-
     batch = replace(
         batch, costs=batch.costs + (Cost("MIG-001", "Software", "Forms licence", Decimal("320.5"), "Recurring"),)
     )
@@ -322,114 +310,11 @@ def test_go_live_in_a_blackout_says_it_needs_review():
     assert rationale in all_text(data)
 
 
-def test_go_live_rationale_without_blackouts_asks_the_practice_to_confirm():
-    text = go_live_rationale(dt.date(2026, 6, 9), (), ())
-    assert text.startswith("No busy periods or blackout dates are recorded for the practice around the "
-                           "provisional go-live date of 9 June 2026")  # fmt: skip
-    assert "staff training or leave" in text
-
-
-def test_go_live_rationale_reports_a_schedule_warning_honestly():
-    warning = ScheduleWarning("MIG-1", "order_to_go_live_short", "It is 9.0 weeks from the order to go-live.",
-                              "Move go-live.", (dt.date(2026, 6, 9),), "go_live")  # fmt: skip
-    blackout = Blackout(dt.date(2026, 1, 1), dt.date(2026, 3, 31), "the QOF year end")
-    text = go_live_rationale(dt.date(2026, 6, 9), (blackout,), (warning,))
-    assert text == ("The provisional go-live date of 9 June 2026 needs review before it is agreed. "
-                    "It is 9.0 weeks from the order to go-live.")  # fmt: skip
-
-
 def test_unknown_document_is_refused():
     batch, migration = full_batch()
     schedule = schedule_batch(batch, LETTER_DATE)[migration.migration_id]
     with pytest.raises(KeyError, match="'letters' is not a document. Choose one of: business-justification"):
         build_context(batch, migration, schedule, letter_date=LETTER_DATE, document="letters")
-
-
-# -- output paths -----------------------------------------------------------------------
-
-
-def _practice_batch(*practices: Practice):
-    from dataclasses import replace
-
-    batch, migration = full_batch()
-    migrations = tuple(
-        replace(migration, migration_id=f"MIG-{i}", ods_code=p.ods_code) for i, p in enumerate(practices)
-    )
-    return replace(batch, practices=practices, migrations=migrations), migrations
-
-
-def _practice(ods: str, name: str, icb: str = "QHM") -> Practice:
-    return Practice(ods, name, ("1 Street",), "Town", "TS1 1AA", icb)
-
-
-def test_output_relpath_layout():
-    batch, migration = full_batch()
-    used: set = set()
-    paths = [output_relpath(batch, migration, d, used) for d in DOCUMENTS]
-    assert paths == [PurePosixPath(f"QHM/A81001 {WELSH}/{d.stem}.docx") for d in DOCUMENTS]
-    assert output_relpath(batch, migration, "kick-off-invitation", set()) == paths[2]
-
-
-def test_output_relpath_is_safe_for_hostile_names(tmp_path):
-    batch, migrations = _practice_batch(
-        _practice("A81001", "../..\\Evil/Name:*?<>|"),
-        _practice("A81002", "Tab\tand\x07bell"),
-        _practice("A81003", "x" * 300),
-        _practice("A81004", "Dots ...", icb="CON"),
-    )
-    used: set = set()
-    paths = [output_relpath(batch, m, DOCUMENTS[0], used) for m in migrations]
-    for path in paths:
-        assert len(path.parts) == 3
-        for part in path.parts:
-            assert len(part) <= 100
-            assert part not in ("..", ".") and not re.search(r'[<>:"/\\|?*\x00-\x1f]', part)
-            assert not part.endswith((" ", "."))
-        inside(tmp_path, *path.parts)  # raises if it would leave the output folder
-    assert paths[0].parts[1] == "A81001 ..-..-Evil-Name-"
-    assert paths[1].parts[1] == "A81002 Tab-and-bell"
-    assert paths[2].parts[1] == "A81003 " + "x" * 93
-    assert paths[3].parts[0] == "CON_"  # a name Windows reserves
-    assert paths[3].parts[1] == "A81004 Dots"
-
-
-def test_output_relpath_is_unique_for_shared_names():
-    from dataclasses import replace
-
-    batch, migrations = _practice_batch(_practice("A81001", "Riverside"), _practice("A81002", "Riverside"))
-    used: set = set()
-    first, second = (output_relpath(batch, m, DOCUMENTS[0], used) for m in migrations)
-    assert first.parent.name == "A81001 Riverside" and second.parent.name == "A81002 Riverside"
-    # Two migrations of one practice (a cancelled one and its replacement) share a folder.
-    again = replace(migrations[0], migration_id="MIG-7")
-    third = output_relpath(batch, again, DOCUMENTS[0], used)
-    assert third == first.parent / f"{DOCUMENTS[0].stem} MIG-7.docx"
-    # Windows ignores case, so "RIVERSIDE" would overwrite "Riverside" there.
-    upper = {str(first).upper().casefold()}
-    assert output_relpath(batch, migrations[0], DOCUMENTS[0], upper) != first
-    fourth = output_relpath(batch, again, DOCUMENTS[0], used)
-    assert fourth == first.parent / f"{DOCUMENTS[0].stem} MIG-7 (2).docx"
-    assert len({str(p).casefold() for p in (first, second, third, fourth)}) == 4
-
-
-# -- templates folder -------------------------------------------------------------------
-
-
-def test_resolve_templates_defaults_and_edited_copies(tmp_path):
-    defaults = resolve_templates(None)
-    assert [defaults[d.key] for d in DOCUMENTS] == [DEFAULT_TEMPLATE_DIR / d.template for d in DOCUMENTS]
-    assert all(p.is_file() for p in defaults.values())
-    shutil.copy(defaults["data-extract-request"], tmp_path / "data-extract-request.docx")
-    mixed = resolve_templates(tmp_path)
-    assert mixed["data-extract-request"] == tmp_path / "data-extract-request.docx"
-    assert mixed["business-justification"] == defaults["business-justification"]
-
-
-def test_resolve_templates_missing_folder(tmp_path):
-    with pytest.raises(TemplateError) as err:
-        resolve_templates(tmp_path / "nowhere")
-    assert str(err.value).startswith(f"{tmp_path / 'nowhere'}: The templates folder does not exist.")
-    assert "business-justification.docx" in str(err.value)
 
 
 # -- LibreOffice -----------------------------------------------------------------------

@@ -153,3 +153,17 @@ def test_the_locale_reaches_the_prose_docgen_writes_into_a_letter(tmp_path):
     assert welsh != english
     assert f"The provisional go-live date of {welsh}" in text
     assert f"The provisional go-live date of {english}" not in text
+
+
+def _notes_before_go_live(sheets) -> None:
+    """The admin's own column inserted before the go-live date, and go-live on a Saturday."""
+    wb.insert_column(sheets, "Migrations", "Provisional go-live date", "Notes")
+    wb.put(sheets, "Migrations", 2, "Provisional go-live date", dt.date(2027, 5, 8))
+
+
+def test_a_schedule_warning_names_the_workbooks_own_cell(tmp_path):
+    report = check(make(tmp_path, _notes_before_go_live), TODAY)
+    (problem,) = [p for p in report.warnings if p.header == "Provisional go-live date"]
+    # L in the layout `docgen init` writes; the inserted column moved go-live to M.
+    assert problem.cell == "Migrations!M2"
+    assert problem.message.startswith("MIG-001: The go-live date Saturday 8 May 2027 is on a weekend.")

@@ -9,7 +9,7 @@ import pytest
 from sample import sample_batch
 
 from docgen.plan.calendar import WorkingCalendar
-from docgen.plan.schedule import schedule_migration
+from docgen.plan.schedule import schedule_batch, schedule_migration
 from docgen.plan.stages import (
     BUSINESS_JUSTIFICATION as BJ,
 )
@@ -168,8 +168,6 @@ def test_invitation_and_request_wait_for_the_order():
 
 
 def test_in_the_sample_every_state_occurs_and_nothing_closed_is_writable():
-    from docgen.plan.schedule import schedule_batch
-
     schedules = schedule_batch(BATCH, TODAY)
     stages = stage_batch(BATCH, schedules, today=TODAY)
     states = {d.state for s in stages.values() for d in s.documents}

@@ -13,7 +13,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from letters_fixtures import all_text, parts_text, render
 
-from docgen.documents.letters import DEFAULT_TEMPLATE_DIR, DOCUMENTS, example_context
+from docgen.documents.catalogue import DEFAULT_TEMPLATE_DIR, DOCUMENTS
+from docgen.documents.example import example_context
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_templates.py"
 PATHS = {d.key: DEFAULT_TEMPLATE_DIR / d.template for d in DOCUMENTS}

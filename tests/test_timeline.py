@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import zipfile
+from dataclasses import replace
 
 import pytest
 from conftest import convert_with_soffice
@@ -197,6 +198,17 @@ def test_warnings_sheet(wb, written):
     assert bank_holiday[5] == "The go-live date Monday 31 August 2026 is a bank holiday (Late Summer Bank Holiday)."
     assert bank_holiday[6].startswith("Move go-live to Tuesday 1 September 2026")
     assert rows[1][3] == "Migrations!M4 (Extract request date)"
+
+
+def test_warnings_sheet_names_the_cells_of_the_workbook_read(batch, tmp_path):
+    # The admin inserted two columns before go-live and deleted the Extract request date one.
+    own = replace(batch, columns={"Migrations": {"go_live": "N"}})
+    schedules = schedule_batch(own, TODAY)
+    ws = load_workbook(write_timeline(own, schedules, tmp_path / "timeline.xlsx", today=TODAY))["Warnings"]
+    assert [r[3] for r in ws.iter_rows(min_row=2, values_only=True)] == [
+        "Migrations!N3 (Provisional go-live date)",
+        "Migrations!4 (Extract request date)",
+    ]
 
 
 def test_bank_holidays_and_blackouts_sheets(wb):

@@ -131,6 +131,17 @@ def put(sheets: dict, sheet: str, row: int, header: str, value) -> None:
     rows[row - 1][col] = value
 
 
+def insert_column(sheets: dict, sheet: str, before: str, header: str) -> None:
+    """Insert a column headed ``header`` (blank below) just before the column ``before``,
+    as an admin does in Excel: every column from ``before`` on moves one letter right."""
+    rows = sheets[sheet]
+    col = rows[0].index(before)
+    for values in rows:
+        while len(values) < col:
+            values.append(None)
+        values.insert(col, header if values is rows[0] else None)
+
+
 def write(path: Path, sheets: dict, *, hidden=(), merges: dict | None = None) -> Path:
     """Save ``sheets`` (name -> rows) to ``path`` as an .xlsx; text stays text, Formula is a formula."""
     wb = Workbook()

@@ -22,7 +22,7 @@ KICKOFF = "kick-off-invitation"
 def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[ManifestRow], list[str]]:
     """Convert every letter written this run to PDF, then build one print pack per ICB
     and document. Returns the manifest rows and notes for the user (LibreOffice missing)."""
-    from docgen.documents.letters import DOCUMENTS
+    from docgen.documents.catalogue import DOCUMENTS
     from docgen.formats import pdf
 
     out = Path(job.out)

@@ -50,7 +50,7 @@ _PREPARED: dict[tuple, dict] = {}
 
 def prepared_templates(job: Job) -> dict:
     """The job's templates, prepared once per process: document key -> PreparedTemplate."""
-    from docgen.documents.letters import DOCUMENTS, resolve_templates
+    from docgen.documents.catalogue import DOCUMENTS, resolve_templates
     from docgen.formats.docx.render import PreparedTemplate, make_environment
 
     key = (str(job.templates), job.locale)
@@ -65,7 +65,8 @@ def template_issues(templates: Path | None, locale: str = "en_GB", prepared: dic
     """The templates in use (an admin's folder, defaults for missing files) and every
     problem in them, checked against each document's example context. Templates that
     pass are put in ``prepared`` (path -> PreparedTemplate) when given."""
-    from docgen.documents.letters import DOCUMENTS, example_context, resolve_templates
+    from docgen.documents.catalogue import DOCUMENTS, resolve_templates
+    from docgen.documents.example import example_context
     from docgen.formats.docx.check import check_templates as check
     from docgen.formats.docx.render import make_environment
 
@@ -173,7 +174,7 @@ def _folder(job: Job, parent: str) -> str:
 def plan_paths(batch: Batch) -> dict[str, dict[str, PurePosixPath]]:
     """Every migration's output paths, decided once in the parent so names are unique
     across the whole batch (two practices may share a name)."""
-    from docgen.documents.letters import DOCUMENTS, output_relpath
+    from docgen.documents.catalogue import DOCUMENTS, output_relpath
 
     used: set = set()
     return {m.migration_id: {d.key: output_relpath(batch, m, d, used) for d in DOCUMENTS} for m in batch.migrations}
@@ -185,7 +186,8 @@ def write_migration(
     """Render all of one migration's letters, then write them; on failure, write none
     and return a failed row per document with the reason. Also returns the letters'
     bytes (document key -> .docx), for the email drafts that attach them."""
-    from docgen.documents.letters import DOCUMENTS, build_context
+    from docgen.documents.catalogue import DOCUMENTS
+    from docgen.documents.context import build_context
 
     mid, ods = migration.migration_id, migration.ods_code
     try:
@@ -295,7 +297,7 @@ def _static_inputs(job: Job) -> bytes:
     memo = _memo(job, "static")
     if "digest" in memo:
         return memo["digest"]
-    from docgen.documents.letters import resolve_templates
+    from docgen.documents.catalogue import resolve_templates
 
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent

@@ -30,18 +30,11 @@ from openpyxl.utils import get_column_letter
 
 from docgen.formats.files import atomic_save
 from docgen.formats.xlsx_writer import Sheet, Style, Workbook
+from docgen.plan.as_problems import warnings_as_problems
 from docgen.plan.calendar import WorkingCalendar
-from docgen.plan.schedule import (
-    CANCELLED,
-    EXTRACT_LATE,
-    GO_LIVE_PAST,
-    IDP_NOTICE,
-    MigrationSchedule,
-    day_name,
-    short_date,
-    warnings_as_problems,
-)
+from docgen.plan.milestones import CANCELLED, EXTRACT_LATE, GO_LIVE_PAST, IDP_NOTICE, MigrationSchedule
 from docgen.plan.stages import Action, MigrationStage, action_list, stage_batch
+from docgen.plan.wording import day_name, short_date
 from docgen.records import Batch, Migration
 
 SHEET_NAMES = ("Summary", "Actions", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts")
@@ -275,7 +268,6 @@ def _actions(wb: Workbook, st: _Styles, batch, actions: list[Action], today: dt.
                 (a.blocker, wrap) if a.blocker else "",
             ]
         )
-
 
 
 def _milestones(wb: Workbook, st: _Styles, batch, migrations, schedules, calendar: WorkingCalendar) -> None:

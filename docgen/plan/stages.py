@@ -52,7 +52,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from docgen.plan.calendar import WorkingCalendar
-from docgen.plan.schedule import CANCELLED, LIVE, SENT_STATUSES, MigrationSchedule, short_date
+from docgen.plan.milestones import CANCELLED, LIVE, SENT_STATUSES, MigrationSchedule
+from docgen.plan.wording import short_date
 from docgen.records import Batch, Contact, Migration, Settings
 
 #: The documents whose stage is judged here; the documents layer names its letters by them.

@@ -893,6 +893,7 @@ def _build(check: _Checker, data: _Sheets, settings_bad: bool, source: str) -> t
         costs=tuple(_record(Cost, r) for r in good("Costs", data.costs) if r.values["migration_id"] in good_ids),
         blackouts=tuple(_record(Blackout, r) for r in good("Blackouts", data.blackouts)),
         source=source,
+        columns={name: dict(table.letters) for name, table in check.tables.items()},
     )
     return batch, invalid
 
