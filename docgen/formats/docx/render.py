@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment
@@ -33,6 +32,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from docgen.errors import FormatError, TemplateError
+from docgen.formats.docx import docxtpl_adapter
 from docgen.formats.formatting import DEFAULT_LOCALE, filters
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -330,7 +330,6 @@ def read_template(path: Path) -> DocxSource:
     name = path.name
     members = _read_members(path, name)
     by_name = {m.name: m for m in members}
-    prep = DocxTemplate(path)
     source = DocxSource(name, members)
     try:
         package_rels = _rels_targets(_read(by_name, "_rels/.rels"), "")
@@ -338,7 +337,7 @@ def read_template(path: Path) -> DocxSource:
         folder = document.rpartition("/")[0]
         doc_rels_name = f"{folder}/_rels/{document.rpartition('/')[2]}.rels" if folder else f"_rels/{document}.rels"
         doc_rels = _rels_targets(_read(by_name, doc_rels_name), folder) if doc_rels_name in by_name else []
-        source.parts.append(_body_part(prep, document, _read(by_name, document)))
+        source.parts.append(_body_part(document, _read(by_name, document)))
         seen = set()
         for rel_type, member in doc_rels:
             kind = _REL_KINDS.get(rel_type)
@@ -347,7 +346,7 @@ def read_template(path: Path) -> DocxSource:
             seen.add(member)
             xml = _read(by_name, member)
             if xml.strip():
-                source.parts.append(_other_part(prep, member, kind, xml))
+                source.parts.append(_other_part(member, kind, xml))
     except (KeyError, StopIteration, zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, UnicodeDecodeError) as err:
         raise _not_docx(name, f"its Word XML is missing or damaged: {err}") from err
     source.parts = [p for p in source.parts if _TEMPLATED.search(p.source)]
@@ -374,7 +373,7 @@ def _unlined(env: jinja2.Environment, source: str) -> jinja2.Template | None:
     return env.from_string(tree)
 
 
-def _body_part(prep: DocxTemplate, member: str, xml: bytes) -> TemplatePart:
+def _body_part(member: str, xml: bytes) -> TemplatePart:
     root = etree.fromstring(xml, _PARSER)
     body = root.find(f"{{{W}}}body")
     if body is None:
@@ -392,7 +391,7 @@ def _body_part(prep: DocxTemplate, member: str, xml: bytes) -> TemplatePart:
     part = TemplatePart(
         member,
         "body",
-        _with_paragraph_lines(prep.patch_xml(body_xml)),
+        _with_paragraph_lines(docxtpl_adapter.patch_xml(body_xml)),
         xml,
         prefix=prefix,
         suffix=suffix,
@@ -402,13 +401,15 @@ def _body_part(prep: DocxTemplate, member: str, xml: bytes) -> TemplatePart:
     return part
 
 
-def _other_part(prep: DocxTemplate, member: str, kind: str, xml: bytes) -> TemplatePart:
+def _other_part(member: str, kind: str, xml: bytes) -> TemplatePart:
     if kind == "footnotes":
         # docxtpl renders the footnotes part's text as stored, declaration included.
         text = xml.decode("utf-8")
-        return TemplatePart(member, kind, _with_paragraph_lines(prep.patch_xml(text)), xml)
+        return TemplatePart(member, kind, _with_paragraph_lines(docxtpl_adapter.patch_xml(text)), xml)
     text = etree.tostring(etree.fromstring(xml, _PARSER), encoding="unicode")
-    return TemplatePart(member, kind, _with_paragraph_lines(prep.patch_xml(text)), xml, prefix=_XML_DECLARATION)
+    return TemplatePart(
+        member, kind, _with_paragraph_lines(docxtpl_adapter.patch_xml(text)), xml, prefix=_XML_DECLARATION
+    )
 
 
 class PreparedTemplate:
@@ -420,7 +421,6 @@ class PreparedTemplate:
         self.parts = source.parts
         self._members = source.members
         self._rendered = {p.member for p in self.parts}
-        self._docx = DocxTemplate(source.name)  # for docxtpl's post-render fixes
         # Unchanged members: local header and compressed bytes, ready to copy, and their
         # central directory entry up to the offset (the only field that changes).
         self._chunks: dict[str, bytes] = {}
@@ -527,7 +527,7 @@ class PreparedTemplate:
         if "_" in xml and ("{_" in xml or "_}" in xml):
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         if "\t" in xml or "\n" in xml or "\a" in xml or "\f" in xml:
-            xml = self._docx.resolve_listing(xml)
+            xml = docxtpl_adapter.resolve_listing(xml)
         if part.kind == "body":
             if xml.startswith(part.body_open):
                 xml = part.body_open_short + xml[len(part.body_open) :]
@@ -542,14 +542,13 @@ class PreparedTemplate:
             return data
         changed = None
         if tree is not None and _grid_needs_fix(tree):
-            changed = self._docx.fix_tables(data)
+            changed = docxtpl_adapter.fix_tables(data)
         if b"docPr" in data:
             if changed is None and tree is None and _only_wp_docpr(data):
                 return _renumber_docpr(data)
             if changed is None:
                 changed = tree if tree is not None else self._parse(part, data)
-            self._docx.docx_ids_index = 1000
-            self._docx.fix_docpr_ids(changed)
+            docxtpl_adapter.fix_docpr_ids(changed)
         if changed is not None:
             data = etree.tostring(changed, encoding="UTF-8", standalone=True)
         return data
