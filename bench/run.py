@@ -40,7 +40,8 @@ sys.path.insert(0, str(HERE))
 from national import EPRACCUR, national_batch  # noqa: E402
 
 from docgen.documents.letters import DOCUMENTS, build_context, resolve_templates  # noqa: E402
-from docgen.formats.docx.render import PreparedTemplate, make_environment  # noqa: E402
+from docgen.formats.docx.engine import PreparedTemplate  # noqa: E402
+from docgen.formats.docx.environment import make_environment  # noqa: E402
 from docgen.plan.schedule import schedule_batch  # noqa: E402
 
 TODAY = "2026-11-23"

@@ -17,7 +17,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from docgen.errors import TemplateError
-from docgen.formats.docx.render import PreparedTemplate, TemplateEngine, make_environment
+from docgen.formats.docx.engine import PreparedTemplate, TemplateEngine
+from docgen.formats.docx.environment import make_environment
 
 LETTER_BODY = [
     ("bold", "{{ icb.name }}", ""),

@@ -9,15 +9,10 @@ import pytest
 from docx_build import make_docx
 
 from docgen.errors import DocgenError, TemplateError
-from docgen.formats.docx.check import (
-    TemplateCheckFailed,
-    TemplateIssue,
-    check_template,
-    check_templates,
-    field_paths,
-    raise_if_issues,
-)
-from docgen.formats.docx.render import make_environment
+from docgen.formats.docx.check import check_template, check_templates
+from docgen.formats.docx.environment import make_environment
+from docgen.formats.docx.fields import field_paths
+from docgen.formats.docx.issues import TemplateCheckFailed, TemplateIssue, raise_if_issues
 
 FIX = 'Check its spelling against "docgen templates fields", or remove it from the template.'
 COST_ROWS = [["{%tr for c in costs %}", ""], ["{{ c.category }}", "{{ c.amount|money }}"], ["{%tr endfor %}", ""]]
