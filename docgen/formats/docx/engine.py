@@ -6,7 +6,7 @@ environment (:mod:`~docgen.formats.docx.environment`); each letter then renders 
 templated parts (body, headers, footers, footnotes), finishes them as docxtpl would
 (:mod:`~docgen.formats.docx.finish`) and writes the zip by copying the unchanged members'
 compressed bytes (:mod:`~docgen.formats.docx.package`), which is what makes it fast. The
-documents are the ones docxtpl would write (``tests/test_render.py`` compares them part
+documents are the ones docxtpl would write (``tests/test_docx_engine.py`` compares them part
 by part).
 """
 
