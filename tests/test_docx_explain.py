@@ -1,11 +1,16 @@
-"""Errors in Word terms: the template, the part, the field and the paragraph."""
+"""Errors in Word terms: template, part, field and paragraph; docgen's own bugs are not
+blamed on the admin's template."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from docx_build import make_docx
+from docx_build import example, make_docx
 
 from docgen.errors import TemplateError
+from docgen.formats import formatting
+from docgen.formats.docx.check import check_template
 from docgen.formats.docx.engine import PreparedTemplate
 from docgen.formats.docx.environment import make_environment
 
@@ -81,3 +86,26 @@ def test_sandbox_refuses_reaching_into_python(tmp_path):
     with pytest.raises(TemplateError) as caught:
         engine_bytes(path, {"practice": {"name": "x"}})
     assert caught.value.paragraph == "{{ practice.__class__.__mro__ }}"
+
+
+def test_an_error_the_template_itself_raises_names_the_paragraph(tmp_path):
+    path = make_docx(tmp_path / "sums.docx", ["Intro", "Per room: {{ practice.list_size // practice.rooms }}"])
+    with pytest.raises(TemplateError) as caught:
+        engine_bytes(path, {"practice": {"list_size": 6250, "rooms": 0}})
+    assert str(caught.value) == (
+        "sums.docx (body): Filling in the template failed: ZeroDivisionError: integer division or modulo by zero. "
+        'Check the tags in this paragraph. In the paragraph "Per room: {{ practice.list_size // practice.rooms }}".'
+    )
+
+
+def test_a_docgen_bug_while_filling_in_is_not_blamed_on_the_template(tmp_path, monkeypatch):
+    # A stand-in for a bug in docgen's own filter code. Reported as "Filling in the
+    # template failed ... Check the tags in this paragraph" it would send the admin looking
+    # for a mistake in a template that has none; it must surface as the bug it is.
+    monkeypatch.setattr(formatting, "_LONG", None)
+    path = make_docx(tmp_path / "dates.docx", ["Go-live: {{ go_live|longdate }}"])
+    template = PreparedTemplate.load(path, make_environment())
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'apply'"):
+        template.render({"go_live": dt.date(1999, 12, 31)})
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'apply'"):
+        check_template(path, {**example(), "go_live": dt.date(1999, 12, 30)}, make_environment())

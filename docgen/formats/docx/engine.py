@@ -22,7 +22,7 @@ from jinja2 import nodes
 from docgen.errors import TemplateError
 from docgen.formats.docx.blocks import block_issues
 from docgen.formats.docx.environment import make_environment
-from docgen.formats.docx.explain import render_error, syntax_error
+from docgen.formats.docx.explain import docgen_bug, render_error, syntax_error
 from docgen.formats.docx.finish import finish_part
 from docgen.formats.docx.package import LetterZip
 from docgen.formats.docx.prepare import DocxSource, read_template
@@ -85,19 +85,14 @@ class PreparedTemplate:
                     # A printed value brought a line break of its own (only Markup can):
                     # render the lined template, whose output finish_part was written for.
                     xml = _render_part(part.template, variables)
+            # Broad on purpose: a template's code can raise anything (a ZeroDivisionError,
+            # a TypeError from a filter given the wrong thing), and each is the admin's to
+            # fix; only an exception raised in docgen's own code is a bug, and stays one.
             except Exception as err:
+                if docgen_bug(err):
+                    raise
                 raise render_error(err, part, self.name, self.env, context) from err
-            try:
-                rendered[part.member] = finish_part(part, xml, self.name)
-            except TemplateError:
-                raise
-            except Exception as err:  # docxtpl's table or id fixes on an odd document
-                raise TemplateError(
-                    f"Finishing the filled-in document failed ({type(err).__name__}: {err}). "
-                    'Run "docgen templates check" and simplify the tables in this part.',
-                    template=self.name,
-                    part=part.kind,
-                ) from err
+            rendered[part.member] = finish_part(part, xml, self.name)
         return self._zip.write(rendered)
 
     def sha256(self, data: bytes) -> str:

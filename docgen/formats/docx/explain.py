@@ -1,27 +1,53 @@
 """Errors in Word terms: a jinja error while compiling or filling a part, explained
 as the template, the part (body/header/footer), the field and the paragraph's text,
-so an admin can find it in Word. Used by the engine and by the template check."""
+so an admin can find it in Word; and docgen's own bugs told apart from those faults.
+Used by the engine and by the template check."""
 
 from __future__ import annotations
 
 import ast
 import html
+import os
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import nodes
 
-from docgen.errors import FormatError, TemplateError
+from docgen.errors import DocgenError, FormatError, TemplateError
 from docgen.formats.docx.parts import TemplatePart
 
 _TAG = re.compile(r"<[^>]*>")
 _JINJA_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
+# docgen's own source folder (docgen/formats/docx/explain.py is three levels down).
+_DOCGEN_DIR = os.path.realpath(Path(__file__).parents[2]) + os.sep
 
 
 def _plain(xml_fragment: str) -> str:
     return html.unescape(_TAG.sub("", xml_fragment))
+
+
+def docgen_bug(err: BaseException) -> bool:
+    """Whether ``err`` is a bug in docgen rather than a fault in the admin's template.
+
+    Filling a template runs the template's own code, jinja's, docxtpl's and the libraries
+    they call, and any of them may fail on what the template asks for; all of that is the
+    template's to fix. An exception raised in docgen's own code (an ``AttributeError`` in
+    a filter, say) is not, unless it is a :class:`DocgenError` or jinja error raised on
+    purpose: shown as a template fault it would send the admin looking for a mistake that
+    is not theirs."""
+    if isinstance(err, DocgenError | jinja2.TemplateError):
+        return False
+    tb = err.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    filename = tb.tb_frame.f_code.co_filename
+    # A template's own frames are named "<template>": not a file, never docgen's code.
+    return not filename.startswith("<") and os.path.realpath(filename).startswith(_DOCGEN_DIR)
 
 
 def _tag_core(tag: str) -> str:

@@ -13,6 +13,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from docgen.formats.docx.explain import (
+    docgen_bug,
     dotted_name,
     paragraph_at,
     placeholder_at,
@@ -176,7 +177,11 @@ def _trial_unknowns(
     recorder.template = template
     try:
         template.render(context)
-    except Exception as err:  # reported by the caller as an issue in this part
+    # Broad on purpose, as when rendering a letter: whatever the template's code raises is
+    # reported by the caller as an issue in this part; docgen's own bugs stay bugs.
+    except Exception as err:
+        if docgen_bug(err):
+            raise
         return recorder.sink, err
     return recorder.sink, None
 

@@ -5,11 +5,14 @@ the fix cannot change anything, and a strict parse that refuses a broken letter.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from lxml import etree
 
 from docgen.errors import TemplateError
 from docgen.formats.docx import docxtpl_adapter
+from docgen.formats.docx.explain import docgen_bug
 from docgen.formats.docx.parts import TemplatePart, W
 
 _STRICT = etree.XMLParser(resolve_entities=False)
@@ -62,7 +65,7 @@ def finish_part(part: TemplatePart, xml: str, template: str) -> bytes:
     if "_" in xml and ("{_" in xml or "_}" in xml):
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     if "\t" in xml or "\n" in xml or "\a" in xml or "\f" in xml:
-        xml = docxtpl_adapter.resolve_listing(xml)
+        xml = _docxtpl(docxtpl_adapter.resolve_listing, xml, part, template)
     if part.kind == "body":
         if xml.startswith(part.body_open):
             xml = part.body_open_short + xml[len(part.body_open) :]
@@ -77,13 +80,13 @@ def finish_part(part: TemplatePart, xml: str, template: str) -> bytes:
         return data
     changed = None
     if tree is not None and _grid_needs_fix(tree):
-        changed = docxtpl_adapter.fix_tables(data)
+        changed = _docxtpl(docxtpl_adapter.fix_tables, data, part, template)
     if b"docPr" in data:
         if changed is None and tree is None and _only_wp_docpr(data):
             return _renumber_docpr(data)
         if changed is None:
             changed = tree if tree is not None else _parse(part, data, template)
-        docxtpl_adapter.fix_docpr_ids(changed)
+        _docxtpl(docxtpl_adapter.fix_docpr_ids, changed, part, template)
     if changed is not None:
         data = etree.tostring(changed, encoding="UTF-8", standalone=True)
     return data
@@ -97,6 +100,26 @@ def _parse(part: TemplatePart, data: bytes, template: str) -> etree._Element:
             f"Filling it in gave a document Word cannot open ({err.msg}). A {{%p %}}, {{%tr %}} or {{%tc %}} "
             "tag, or an {% if %} or {% for %} that spans paragraphs or table cells, is probably in the wrong "
             'place: run "docgen templates check".',
+            template=template,
+            part=part.kind,
+        ) from err
+
+
+def _docxtpl(fix: Callable[[Any], Any], arg: Any, part: TemplatePart, template: str) -> Any:
+    """``fix(arg)``, one of docxtpl's post-render fixes; docxtpl failing on a document
+    shape it does not expect (a table without a grid, a cell width that is not a number)
+    is a :class:`TemplateError` naming the template and part."""
+    try:
+        return fix(arg)
+    # Broad on purpose: docxtpl's fixes raise whatever their code meets (AttributeError,
+    # TypeError, ValueError...) on an odd document. An exception from docgen's own code
+    # (the adapter) is a bug, not a fault in the template, and stays one.
+    except Exception as err:
+        if docgen_bug(err):
+            raise
+        raise TemplateError(
+            f"Finishing the filled-in document failed ({type(err).__name__}: {err}). "
+            'Run "docgen templates check" and simplify the tables in this part.',
             template=template,
             part=part.kind,
         ) from err
