@@ -41,7 +41,8 @@ from national import EPRACCUR, national_batch  # noqa: E402
 
 from docgen.documents.catalogue import DOCUMENTS, resolve_templates  # noqa: E402
 from docgen.documents.context import build_context  # noqa: E402
-from docgen.formats.docx.render import PreparedTemplate, make_environment  # noqa: E402
+from docgen.formats.docx.engine import PreparedTemplate  # noqa: E402
+from docgen.formats.docx.environment import make_environment  # noqa: E402
 from docgen.plan.schedule import schedule_batch  # noqa: E402
 
 TODAY = "2026-11-23"

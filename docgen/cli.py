@@ -154,7 +154,7 @@ def _refuse(problems, hint: str) -> None:
 
 
 def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_invalid, pdf, *, timeline, delivery):
-    from docgen.formats.docx.check import TemplateCheckFailed
+    from docgen.formats.docx.issues import TemplateCheckFailed
     from docgen.pipeline import RunOptions, check, run, select
 
     today = today or _today()
@@ -286,7 +286,7 @@ def templates_fields(document: str | None) -> None:
     """Print every field a template may use, with the sample's value."""
     from docgen.documents.catalogue import DOCUMENTS
     from docgen.documents.example import example_context
-    from docgen.formats.docx.check import field_paths
+    from docgen.formats.docx.fields import field_paths
 
     keys = [d.key for d in DOCUMENTS]
     if document and document not in keys:

@@ -83,6 +83,11 @@ class ConversionError(DocgenError):
     """Raised when LibreOffice is missing or fails to convert a document to PDF."""
 
 
+class DependencyError(DocgenError):
+    """Raised when an installed library docgen leans on closely (docxtpl) is a version
+    docgen was not written for, naming the installed version and the supported range."""
+
+
 class FormatError(DocgenError, ValueError):
     """Raised when a formatting filter (``longdate``, ``money``...) is given a value it
     cannot format, or an unknown locale; the renderer adds the template and paragraph."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import struct
 import zlib
@@ -85,3 +86,13 @@ def make_docx(
             raise ValueError(item)
     document.save(path)
     return path
+
+
+def example() -> dict:
+    """The example context the template-check tests check templates against."""
+    return {
+        "practice": {"name": "Marsh & Partners", "ods_code": "A81001", "list_size": 6250},
+        "costs": [{"category": "Training", "amount": 1250}],
+        "urgent": False,
+        "go_live": dt.date(2026, 3, 31),
+    }

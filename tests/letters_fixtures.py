@@ -13,7 +13,8 @@ from docx.oxml.ns import qn
 
 from docgen.documents.context import build_context
 from docgen.documents.example import example_batch
-from docgen.formats.docx.render import PreparedTemplate, make_environment
+from docgen.formats.docx.engine import PreparedTemplate
+from docgen.formats.docx.environment import make_environment
 from docgen.plan.schedule import schedule_batch
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Settings, Supplier
 

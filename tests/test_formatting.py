@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from docgen.errors import FormatError
-from docgen.formats.docx.render import make_environment
+from docgen.formats.docx.environment import make_environment
 from docgen.formats.formatting import count, daydate, filters, longdate, money, shortdate, time24
 
 

@@ -1,6 +1,6 @@
 """Writing a batch's documents, in worker processes when there are many.
 
-Each process prepares the templates once (:mod:`docgen.formats.docx.render`), then renders every
+Each process prepares the templates once (:mod:`docgen.formats.docx.engine`), then renders every
 migration handed to it and writes the files itself, so only small manifest rows
 travel back. A migration whose rendering fails is reported and skipped: all of its
 documents are rendered in memory before any is written, so it never leaves half a set.
@@ -51,7 +51,8 @@ _PREPARED: dict[tuple, dict] = {}
 def prepared_templates(job: Job) -> dict:
     """The job's templates, prepared once per process: document key -> PreparedTemplate."""
     from docgen.documents.catalogue import DOCUMENTS, resolve_templates
-    from docgen.formats.docx.render import PreparedTemplate, make_environment
+    from docgen.formats.docx.engine import PreparedTemplate
+    from docgen.formats.docx.environment import make_environment
 
     key = (str(job.templates), job.locale)
     if key not in _PREPARED:
@@ -68,7 +69,7 @@ def template_issues(templates: Path | None, locale: str = "en_GB", prepared: dic
     from docgen.documents.catalogue import DOCUMENTS, resolve_templates
     from docgen.documents.example import example_context
     from docgen.formats.docx.check import check_templates as check
-    from docgen.formats.docx.render import make_environment
+    from docgen.formats.docx.environment import make_environment
 
     paths = resolve_templates(templates)
     issues = check(
@@ -83,7 +84,7 @@ def template_issues(templates: Path | None, locale: str = "en_GB", prepared: dic
 def check_templates(job: Job) -> None:
     """Refuse to start when a template is broken or asks for a field docgen lacks; else
     keep the templates the check prepared, ready for :func:`prepared_templates`."""
-    from docgen.formats.docx.check import raise_if_issues
+    from docgen.formats.docx.issues import raise_if_issues
 
     prepared: dict = {}
     paths, issues = template_issues(job.templates, job.locale, prepared)

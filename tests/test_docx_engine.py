@@ -17,7 +17,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from docgen.errors import TemplateError
-from docgen.formats.docx.render import PreparedTemplate, TemplateEngine, make_environment
+from docgen.formats.docx.engine import PreparedTemplate, TemplateEngine
+from docgen.formats.docx.environment import make_environment
 
 LETTER_BODY = [
     ("bold", "{{ icb.name }}", ""),
@@ -154,36 +155,6 @@ def test_newline_in_a_value_is_a_line_break(letter):
     assert len(paragraph._p.xpath(".//w:br")) == 2
 
 
-@pytest.mark.parametrize(
-    ("value", "printed"),
-    [
-        ("Marsh & Co <Main> \"Tŷ\" 'Gwyn'", "Marsh &amp; Co &lt;Main&gt; &#34;Tŷ&#34; &#39;Gwyn&#39;"),
-        ("Plain text", "Plain text"),
-        (Markup("<w:br/>"), "<w:br/>"),
-        (Markup("kept\nas it is\x00"), "kept\nas it is"),
-        (None, ""),
-        (6250, "6250"),
-        (Decimal("1.50"), "1.50"),
-        (dt.date(2026, 3, 31), "2026-03-31"),
-        ("two\r\nlines & more", 'two</w:t><w:br/><w:t xml:space="preserve">lines &amp; more'),
-        ("bad\x00\x0bchars\ufffe", "badchars"),
-    ],
-)
-def test_every_kind_of_value_is_printed_escaped_once(value, printed):
-    # The engine's code generator leaves jinja's escape() out and finalize escapes: the
-    # same text as escape(finalize(value)) gave, with autoescape on or switched off.
-    env = make_environment()
-    assert env.from_string("{{ v }}").render(v=value) == printed
-    assert env.from_string("{% autoescape false %}{{ v }}{% endautoescape %}").render(v=value) == printed
-
-
-def test_a_field_is_a_key_of_its_dict_but_a_dict_method_still_wins():
-    env = make_environment()
-    d = {"name": "Marsh", "keys": "shadowed", "items": "also shadowed"}
-    template = env.from_string("{{ d.name }} {{ d['keys'] }} {{ d.keys()|sort|join(',') }} {{ d.items is callable }}")
-    assert template.render(d=d) == "Marsh shadowed items,keys,name True"
-
-
 @pytest.mark.parametrize("block", [Markup(""), Markup("<w:p/>\n"), Markup("\n<w:p/>"), Markup("<w:p/>")])
 def test_rendering_without_paragraph_lines_changes_no_byte(tmp_path, block):
     # Templates are compiled without docxtpl's line before each paragraph (for speed) and
@@ -231,69 +202,6 @@ def test_same_input_gives_the_same_bytes_and_a_valid_zip(letter):
     assert template.render(letter_context("Other Surgery")) != first
 
 
-def test_missing_field_names_template_part_field_and_paragraph(tmp_path):
-    path = make_docx(
-        tmp_path / "business-justification.docx", ["Dear colleague,", "List size: {{ practice.list_size }}"]
-    )
-    with pytest.raises(TemplateError) as caught:
-        engine_bytes(path, {"practice": {"name": "Marsh"}})
-    err = caught.value
-    assert str(err) == (
-        'business-justification.docx (body): The field "practice.list_size" is not in the data for this letter. '
-        'Check its spelling against "docgen templates fields", or remove it from the template. '
-        'In the paragraph "List size: {{ practice.list_size }}".'
-    )
-    assert (err.template, err.part, err.placeholder) == ("business-justification.docx", "body", "practice.list_size")
-
-
-def test_missing_field_in_header_in_a_loop_and_at_top_level(tmp_path):
-    path = make_docx(tmp_path / "h.docx", ["Hello"], header=["Ref {{ practice.odscode }}"])
-    with pytest.raises(TemplateError) as caught:
-        engine_bytes(path, {"practice": {"ods_code": "A81001"}})
-    assert (caught.value.part, caught.value.placeholder, caught.value.paragraph) == (
-        "header",
-        "practice.odscode",
-        "Ref {{ practice.odscode }}",
-    )
-
-    rows = [["{%tr for c in costs %}", ""], ["{{ c.category }}", "{{ c.amont|money }}"], ["{%tr endfor %}", ""]]
-    path = make_docx(tmp_path / "loop.docx", ["Costs", ("table", rows)])
-    with pytest.raises(TemplateError) as caught:
-        engine_bytes(path, {"costs": [{"category": "Training", "amount": 5}]})
-    assert (caught.value.placeholder, caught.value.paragraph) == ("c.amont", "{{ c.amont|money }}")
-
-    path = make_docx(tmp_path / "top.docx", ["Dear {{ recipient_name }},"])
-    with pytest.raises(TemplateError) as caught:
-        engine_bytes(path, {})
-    assert (caught.value.placeholder, caught.value.paragraph) == ("recipient_name", "Dear {{ recipient_name }},")
-
-
-def test_syntax_error_names_part_and_paragraph_when_loading(tmp_path):
-    path = make_docx(tmp_path / "broken.docx", ["Fine", "Practice {{ practice.name }"], footer=["ok"])
-    with pytest.raises(TemplateError) as caught:
-        PreparedTemplate.load(path, make_environment())
-    err = caught.value
-    assert (err.template, err.part, err.paragraph) == ("broken.docx", "body", "Practice {{ practice.name }")
-    assert str(err).startswith("broken.docx (body): A template tag is not valid: unexpected '}'")
-
-    path = make_docx(tmp_path / "filter.docx", ["Go-live {{ go_live|britishdate }}"])
-    with pytest.raises(TemplateError, match="No filter named 'britishdate'") as caught:
-        PreparedTemplate.load(path, make_environment())
-    assert caught.value.paragraph == "Go-live {{ go_live|britishdate }}"
-
-
-def test_unbalanced_row_loop_is_refused_when_loading(tmp_path):
-    rows = [["{%tr for c in costs %}"], ["{{ c.category }}"]]
-    path = make_docx(tmp_path / "unclosed.docx", ["Costs", ("table", rows)])
-    with pytest.raises(TemplateError) as caught:
-        PreparedTemplate.load(path, make_environment())
-    assert str(caught.value) == (
-        'unclosed.docx (body): "{%tr for c in costs %}" starts a "for" block that is never closed: add '
-        '"{%tr endfor %}" where it should end (in a table row of its own). '
-        'In the paragraph "{%tr for c in costs %}".'
-    )
-
-
 def test_a_block_that_would_break_the_document_is_refused_not_written(tmp_path):
     # An {% if %} opened in a paragraph and closed in a table cell: fine when true,
     # broken XML when false. The engine checks such templates on every render.
@@ -304,35 +212,6 @@ def test_a_block_that_would_break_the_document_is_refused_not_written(tmp_path):
         template.render({"flag": False})
     assert str(caught.value).startswith("spans.docx (body): Filling it in gave a document Word cannot open (")
     assert str(caught.value).endswith('is probably in the wrong place: run "docgen templates check".')
-
-
-def test_filter_given_no_date_fails_with_the_paragraph(tmp_path):
-    path = make_docx(tmp_path / "dates.docx", ["Go-live: {{ go_live|longdate }}"])
-    with pytest.raises(TemplateError) as caught:
-        engine_bytes(path, {"go_live": None})
-    assert str(caught.value) == (
-        "dates.docx (body): longdate needs a date but was given nothing (the value is empty). Check the value in "
-        'the workbook, or the filter used in this paragraph. In the paragraph "Go-live: {{ go_live|longdate }}".'
-    )
-    assert isinstance(caught.value.__cause__, Exception)
-
-
-def test_sandbox_refuses_reaching_into_python(tmp_path):
-    path = make_docx(tmp_path / "evil.docx", ["{{ practice.__class__.__mro__ }}"])
-    with pytest.raises(TemplateError) as caught:
-        engine_bytes(path, {"practice": {"name": "x"}})
-    assert caught.value.paragraph == "{{ practice.__class__.__mro__ }}"
-
-
-def test_a_file_that_is_not_a_word_document(tmp_path):
-    path = tmp_path / "letter.docx"
-    path.write_text("not a zip")
-    with pytest.raises(TemplateError) as caught:
-        PreparedTemplate.load(path, make_environment())
-    assert str(caught.value) == (
-        "letter.docx: is not a Word document docgen can read (it is not a zip package). "
-        "Save it from Word as a .docx (Word Document) and try again."
-    )
 
 
 def test_engine_prepares_each_template_once(letter):
