@@ -7,6 +7,17 @@ The CLI catches :class:`DocgenError` once; anything else is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol
+
+
+class _Problem(Protocol):
+    """What :class:`ValidationFailed` needs of a :class:`docgen.problems.Problem` (a module
+    of the same layer, which errors.py does not import)."""
+
+    @property
+    def severity(self) -> str: ...
+
 
 class DocgenError(Exception):
     """Base class: a problem the user can fix. ``str()`` is the whole user message."""
@@ -37,7 +48,7 @@ class ValidationFailed(DocgenError):
     Carries every problem found, errors and warnings, so the CLI can list them all.
     """
 
-    def __init__(self, problems):
+    def __init__(self, problems: Iterable[_Problem]) -> None:
         self.problems = list(problems)
         errors = [p for p in self.problems if p.severity == "error"]
         lines = [f"The workbook has {len(errors)} error(s); nothing was written. Fix them and run again:"]
