@@ -39,10 +39,11 @@ letters: $(STAMP) ## Validate inputs/migrations.xlsx and write everything into o
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP) ## ruff check and format check, and the layer contract (import-linter, in pyproject.toml)
+lint: $(STAMP) ## ruff check and format check, the layer contract (import-linter) and mypy (both set in pyproject.toml)
 	$(BIN)/ruff check docgen tests bench scripts
 	$(BIN)/ruff format --check docgen tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP) ## National-scale benchmark (prints ratios against a docxtpl loop)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
