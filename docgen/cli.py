@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -143,7 +144,7 @@ def _batch_options(f):
     return f
 
 
-def _refuse(problems, hint: str) -> None:
+def _refuse(problems, hint: str) -> NoReturn:
     """List every problem as ``Error: Sheet!Cell (Header): ...`` (as ``docgen validate``
     does), then say that nothing was written, and exit 1."""
     _echo_problems(problems)

@@ -7,37 +7,44 @@ The CLI catches :class:`DocgenError` once; anything else is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol
+
+
+class _Problem(Protocol):
+    """What :class:`ValidationFailed` needs of a :class:`docgen.problems.Problem` (a module
+    of the same layer, which errors.py does not import)."""
+
+    @property
+    def severity(self) -> str: ...
+
 
 class DocgenError(Exception):
-    """Base class: a problem the user can fix. ``str()`` is the whole user message."""
+    """Base class: a problem the user can fix. ``str()`` is the whole user message.
+
+    Raised as is by :mod:`docgen.pipeline` for an option it cannot honour: an ``--icb``
+    or ``--only`` code the workbook does not have, or an ``--out`` folder that is a file
+    or cannot be made.
+    """
 
     exit_code = 1
 
 
 class WorkbookError(DocgenError):
-    """Raised when the input file cannot be read as an Excel workbook at all
-    (wrong format, truncated, password-protected, a directory, missing sheets)."""
-
-
-class InputError(DocgenError):
-    """Raised for one bad cell when a caller wants a single exception rather than
-    the collected :class:`~docgen.problems.Problem` list."""
-
-    def __init__(self, message: str, *, sheet: str, row: int | None = None, column: str | None = None):
-        self.sheet = sheet
-        self.row = row
-        self.column = column
-        where = sheet if row is None else f"{sheet}!{column or ''}{row}"
-        super().__init__(f"{where}: {message}")
+    """Raised by :mod:`docgen.workbook.reader` (and ``--annotate``) when the input file
+    cannot be read as an Excel workbook at all (wrong format, truncated,
+    password-protected, a directory, missing sheets). Problems in cells are not raised:
+    they are collected as :class:`~docgen.problems.Problem` objects."""
 
 
 class ValidationFailed(DocgenError):
-    """Raised when the workbook has errors and the caller asked for a clean batch.
+    """Raised by ``load_batch`` and ``pipeline.run`` when the workbook has errors and the
+    caller asked for a clean batch (no ``--skip-invalid``).
 
     Carries every problem found, errors and warnings, so the CLI can list them all.
     """
 
-    def __init__(self, problems):
+    def __init__(self, problems: Iterable[_Problem]) -> None:
         self.problems = list(problems)
         errors = [p for p in self.problems if p.severity == "error"]
         lines = [f"The workbook has {len(errors)} error(s); nothing was written. Fix them and run again:"]
@@ -46,7 +53,9 @@ class ValidationFailed(DocgenError):
 
 
 class TemplateError(DocgenError):
-    """Raised when a Word template is broken or asks for a field docgen does not have.
+    """Raised when a Word template is broken or asks for a field docgen does not have
+    (while it is loaded, checked or filled in), or when the templates folder or a
+    default template is missing.
 
     ``template`` is the file name, ``part`` is body/header/footer, ``placeholder`` the
     field and ``paragraph`` the text of the paragraph it stands in, so the admin can find
@@ -76,11 +85,14 @@ class TemplateError(DocgenError):
 
 class OutputError(DocgenError):
     """Raised when docgen cannot write where it was asked to (permissions, a file in the
-    way, a disk full), naming the path."""
+    way, a disk full, a path outside the output folder, ``docgen init`` over an existing
+    file) or an email draft has an address it cannot write, naming the path or address."""
 
 
 class ConversionError(DocgenError):
-    """Raised when LibreOffice is missing or fails to convert a document to PDF."""
+    """Raised when LibreOffice is missing or cannot be started, or a PDF cannot be read
+    for a print pack. A document LibreOffice fails to convert gets one in the result's
+    ``failures`` instead, so the other letters are kept."""
 
 
 class DependencyError(DocgenError):

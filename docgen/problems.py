@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -42,11 +43,11 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def errors(problems) -> list[Problem]:
+def errors(problems: Iterable[Problem]) -> list[Problem]:
     """The problems that stop a batch."""
     return [p for p in problems if p.severity == ERROR]
 
 
-def warnings(problems) -> list[Problem]:
+def warnings(problems: Iterable[Problem]) -> list[Problem]:
     """The problems an admin should know about but that do not stop a batch."""
     return [p for p in problems if p.severity == WARNING]

@@ -119,7 +119,7 @@ def write_drafts(job, rows: list[ManifestRow], *, pdf: bool = False) -> list[Man
 
     With ``pdf``, a letter is attached as PDF only if this run made or kept that PDF
     (a row in ``rows``); else as .docx, never as a stale PDF from an older run."""
-    letters = defaultdict(dict)
+    letters: defaultdict[str, dict[str, PurePosixPath]] = defaultdict(dict)
     pdfs: set[str] = set()
     for r in rows:
         if r.status in ("written", "unchanged") and r.path.endswith(".docx"):

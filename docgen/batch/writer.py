@@ -272,6 +272,7 @@ def _write_chunk(chunk: list[tuple[Migration, dict]]) -> list[ManifestRow]:
     from docgen.batch.delivery import migration_drafts
 
     job = _JOB
+    assert job is not None, "_init_worker sets the job first"
     rows: list[ManifestRow] = []
     for migration, paths in chunk:
         try:
@@ -391,6 +392,7 @@ def _init_worker(job: Job) -> None:
 
 
 def _with_job(task: Callable[[Job], ManifestRow]) -> ManifestRow:
+    assert _JOB is not None, "_init_worker sets the job first"
     return task(_JOB)
 
 

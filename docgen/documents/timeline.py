@@ -24,7 +24,9 @@ a year before today) and stop after :data:`MAX_GANTT_WEEKS` weeks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 
@@ -84,9 +86,9 @@ class _Styles:
     with a value as ``(value, id)``."""
 
     def __init__(self, wb: Workbook) -> None:
-        header = {"bold": True, "color": "FFFFFF", "fill": "005EB8"}
-        bank_holiday = {"bold": True, "color": "8A1538", "fill": "F4B6B6"}
-        week = {"number_format": DATE_FORMAT, "rotation": 90, "horizontal": "center"}
+        header: dict[str, Any] = {"bold": True, "color": "FFFFFF", "fill": "005EB8"}
+        bank_holiday: dict[str, Any] = {"bold": True, "color": "8A1538", "fill": "F4B6B6"}
+        week: dict[str, Any] = {"number_format": DATE_FORMAT, "rotation": 90, "horizontal": "center"}
         styles = {
             "header": Style(**header, wrap=True, vertical="center"),
             "bold": Style(bold=True),
@@ -110,7 +112,7 @@ class _Styles:
         return self._ids[name]
 
 
-def _sheet(wb: Workbook, title: str, headers: list[tuple[str, float]], *, n_rows: int, freeze: str,
+def _sheet(wb: Workbook, title: str, headers: Sequence[tuple[str, float]], *, n_rows: int, freeze: str,
            header_row: int = 1, title_rows: str = "1:1", title_cols: str | None = None) -> Sheet:  # fmt: skip
     """A sheet with widths, frozen panes, an autofilter over the header and ``n_rows`` rows
     below it, and print set-up: landscape A4, one page wide, title rows on every page."""

@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from docgen.errors import OutputError
@@ -109,7 +110,7 @@ def _create_temporary(path: str) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free temporary file name", folder)
 
 
-def atomic_save(path: Path, save) -> None:
+def atomic_save(path: Path, save: Callable[[str], object]) -> None:
     """Call ``save(tmp_path)`` (e.g. ``workbook.save``) then rename onto ``path`` atomically."""
     path = Path(path)
     try:

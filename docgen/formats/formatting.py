@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_time, parse_pattern
+from babel.dates import DateTimePattern, format_time, parse_pattern
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Undefined
 
@@ -57,10 +57,10 @@ def _as_date(value: object, filter_name: str) -> dt.date:
 # (pattern name, date, locale) -> text. Schedules, calendar invitations and email drafts
 # print the same few hundred dates thousands of times over a national batch, and Babel
 # takes tens of microseconds a date; bounded, in case a caller prints every day there is.
-_DATES: dict[tuple, str] = {}
+_DATES: dict[tuple[str, dt.date, str | Locale], str] = {}
 
 
-def _format_date(pattern, value: dt.date, name: str, locale: str | Locale) -> str:
+def _format_date(pattern: DateTimePattern, value: dt.date, name: str, locale: str | Locale) -> str:
     if isinstance(value, Undefined):
         return str(value)  # a missing field: StrictUndefined raises its own error here
     day = _as_date(value, name)

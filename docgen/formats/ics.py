@@ -77,7 +77,8 @@ def _fold(line: str) -> str:
             start = cut
         parts.append(line[start:])
         return "\r\n ".join(parts)
-    parts, current, size = [], [], 0
+    parts, size = [], 0
+    current: list[str] = []
     for char in line:
         width = len(char.encode("utf-8"))
         if current and size + width >= 75:
@@ -267,7 +268,7 @@ def _first_event(ics: bytes) -> icalendar.Component:
                 kept.append(b"END:VEVENT")
                 break
             depth -= 1
-        elif depth == 0 and _NAME.match(upper).group() in _COMPARED:
+        elif depth == 0 and _NAME.match(upper).group() in _COMPARED:  # type: ignore[union-attr]  # [^;:]* always matches
             if _OTHER_TZID.search(line):
                 break
             kept.append(line)

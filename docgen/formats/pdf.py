@@ -222,7 +222,7 @@ def _run_soffice(soffice: str, batch: list[_Job], root: Path, timeout: float, ca
     if os.name == "posix":
         popen_args["start_new_session"] = True  # so the whole LibreOffice tree can be stopped
     else:
-        popen_args["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+        popen_args["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]  # Windows only
     with open(profile / "stdout.txt", "wb") as out, open(profile / "stderr.txt", "wb") as err:
         try:
             proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, **popen_args)

@@ -35,6 +35,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.theme import theme_xml
@@ -144,7 +145,9 @@ class Sheet:
         cells: list[str] = []
         add = cells.append
         # One pass, one f-string a cell: this loop is where the time goes for big sheets,
-        # so the common case (a plain string) is tested first and nothing is called.
+        # so the common case (a plain string) is tested first and nothing is called. The
+        # tests are on the exact class, which mypy cannot narrow on: hence Any.
+        value: Any
         for col, value in zip(self._letters, values[:n], strict=False):  # letters may run on
             if value is None:
                 continue

@@ -62,16 +62,13 @@ class WorkingCalendar:
         """Make sure the years ``first_year..last_year`` (and all between) are loaded."""
         first_year = max(dt.MINYEAR + 1, first_year)
         last_year = min(dt.MAXYEAR - 1, last_year)
-        if self._first_year is not None and self._first_year <= first_year and last_year <= self._last_year:
+        loaded = self._years()
+        if loaded is not None and loaded[0] <= first_year and last_year <= loaded[1]:
             return
-        if self._first_year is not None:
-            first_year = min(first_year, self._first_year)
-            last_year = max(last_year, self._last_year)
-        new_years = [
-            y
-            for y in range(first_year, last_year + 1)
-            if self._first_year is None or not (self._first_year <= y <= self._last_year)
-        ]
+        if loaded is not None:
+            first_year = min(first_year, loaded[0])
+            last_year = max(last_year, loaded[1])
+        new_years = [y for y in range(first_year, last_year + 1) if loaded is None or not (loaded[0] <= y <= loaded[1])]
         table = holidays.UK(subdiv=self._subdiv, years=new_years)
         self._holidays.update(table)
         self._first_year, self._last_year = first_year, last_year
@@ -84,19 +81,29 @@ class WorkingCalendar:
             day += _ONE_DAY
         self._working = working
 
+    def _years(self) -> tuple[int, int] | None:
+        """The first and last year loaded, or None before the first load."""
+        if self._first_year is None or self._last_year is None:
+            return None
+        return self._first_year, self._last_year
+
     def _cover(self, d: dt.date, margin_years: int = 1) -> None:
-        first = self._first_year
-        if first is not None and first <= d.year - margin_years and d.year + margin_years <= self._last_year:
+        first, last = self._first_year, self._last_year
+        if first is not None and last is not None and first <= d.year - margin_years and d.year + margin_years <= last:
             return  # the common case, kept cheap: it runs on every lookup
         self._load(d.year - margin_years, d.year + margin_years)
 
     def _extend_for_index(self, index: int) -> bool:
         """Load one more year at the side ``index`` falls off; False when it cannot."""
-        if index < 0 and self._first_year > dt.MINYEAR + 1:
-            self._load(self._first_year - 1, self._last_year)
+        loaded = self._years()
+        if loaded is None:  # callers cover a date first, so this does not happen
+            return False
+        first, last = loaded
+        if index < 0 and first > dt.MINYEAR + 1:
+            self._load(first - 1, last)
             return True
-        if index >= len(self._working) and self._last_year < dt.MAXYEAR - 1:
-            self._load(self._first_year, self._last_year + 1)
+        if index >= len(self._working) and last < dt.MAXYEAR - 1:
+            self._load(first, last + 1)
             return True
         return False
 

@@ -23,6 +23,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 from openpyxl import load_workbook
@@ -334,7 +335,8 @@ def _plain_rows(body: str, shared: list, date_styles: set[int], epoch) -> list[t
     rows: list[tuple[int, dict]] = []
     columns: dict[str, int] = {}
     types: dict[str, tuple[str, int]] = {}  # ' s="6" t="inlineStr"' -> ("inlineStr", 6)
-    number, cells = 0, {}
+    number = 0
+    cells: dict[int, object] = {}
     for row_r, letters, attributes, text in _PLAIN_TOKEN.findall(body):
         if row_r:
             if cells:
@@ -343,7 +345,7 @@ def _plain_rows(body: str, shared: list, date_styles: set[int], epoch) -> list[t
             continue
         kind_style = types.get(attributes)
         if kind_style is None:
-            style, kind = _ATTRIBUTES.fullmatch(attributes).groups()
+            style, kind = _ATTRIBUTES.fullmatch(attributes).groups()  # type: ignore[union-attr]  # _PLAIN_BODY admits only s= and t=
             kind_style = types[attributes] = (kind or "n", int(style or 0))
         kind, style = kind_style
         if escaped and ("&" in text or "\r" in text):
@@ -483,9 +485,9 @@ def _read_table(spec: schema.Sheet, ws, parsed: tuple[list, list], problems: lis
     cells, merges = parsed
     head: list[tuple[int, tuple]] = []
     for number, row in cells:
-        values = tuple(row.get(i) for i in range(1, max(row) + 1))
-        if any(clean(v) is not None for v in values):
-            head.append((number, values))
+        found = tuple(row.get(i) for i in range(1, max(row) + 1))
+        if any(clean(v) is not None for v in found):
+            head.append((number, found))
             if len(head) >= HEADER_SEARCH_ROWS:
                 break
     header_row = _find_header(spec, head)
@@ -502,9 +504,9 @@ def _read_table(spec: schema.Sheet, ws, parsed: tuple[list, list], problems: lis
         return None
     header_values = dict(head)[header_row]
     by_norm: dict[str, schema.Column] = {}
-    for col in spec.columns:
-        by_norm[schema.normalise(col.header)] = col
-        by_norm.setdefault(schema.normalise(col.key), col)
+    for column in spec.columns:
+        by_norm[schema.normalise(column.header)] = column
+        by_norm.setdefault(schema.normalise(column.key), column)
     table = Table(spec, title, header_row)
     positions: dict[str, int] = {}
     for index, raw in enumerate(header_values, start=1):
@@ -556,10 +558,10 @@ def _read_table(spec: schema.Sheet, ws, parsed: tuple[list, list], problems: lis
         if number <= header_row:
             continue
         get = row.get
-        values = {}
+        values: dict[str, object] = {}
         filled = False
-        for key, col in wanted:
-            value = get(col)
+        for key, position in wanted:
+            value = get(position)
             if value.__class__ is str:
                 text = cleaned.get(value, cleaned)
                 if text is cleaned:
@@ -691,7 +693,7 @@ def _read_workbook(path: Path) -> RawWorkbook:
 
 def _read_sheets(path: Path, wb, zf) -> RawWorkbook:
     titles = list(wb.sheetnames)
-    found: dict[str, object] = {}
+    found: dict[str, Any] = {}
     problems: list[Problem] = []
     for spec in schema.SHEETS:
         matches = [t for t in titles if _sheet_key(t) == _sheet_key(spec.name)]

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils import column_index_from_string
 
@@ -312,7 +313,7 @@ def _outcome(col: schema.Column, value: object) -> tuple[object, str | None, str
         return None, None, str(bad)
 
 
-def _memo_key(value: object) -> tuple | None:
+def _memo_key(value: Any) -> tuple | None:
     """The key under which :meth:`_Checker.rows` remembers the outcome of a cell that is not
     text (an amount, a date), or None when equal values may not give the same outcome:
     0.0 and -0.0 are equal but are different amounts, and aware or ambiguous datetimes
@@ -342,7 +343,7 @@ def _required_hint(col: schema.Column) -> str:
 @dataclass
 class _Row:
     raw: RawRow
-    values: dict[str, object]
+    values: dict[str, Any]  # each column's parsed type (str, date, Decimal...)
 
 
 class _Checker:
@@ -388,7 +389,7 @@ class _Checker:
         # Per column once, not per cell: its key, whether it is plain text, and the outcome of
         # each value already seen (a national workbook repeats the same supplier, status,
         # category, email, amount or date thousands of times).
-        columns = [
+        columns: list[tuple[schema.Column, str, bool, dict[object, tuple[object, str | None, str | None]]]] = [
             (col, col.key, col.kind == schema.TEXT, {}) for col in table.spec.columns if col.key in table.letters
         ]
         out = []
@@ -407,15 +408,16 @@ class _Checker:
                     if plain and value not in _EXCEL_ERRORS:
                         values[key] = value  # what _parse gives text in a text column, without the call
                         continue
-                    memo = value
+                    memo: object = value
                 else:
                     memo = _memo_key(value)
                 if memo is None:
                     known = _outcome(col, value)
                 else:
-                    known = seen.get(memo)
-                    if known is None:
-                        known = seen[memo] = _outcome(col, value)
+                    remembered = seen.get(memo)
+                    if remembered is None:
+                        remembered = seen[memo] = _outcome(col, value)
+                    known = remembered
                 typed, warning, bad = known
                 values[key] = typed
                 if bad:
@@ -435,7 +437,7 @@ def _settings(check: _Checker) -> tuple[Settings, bool]:
     for s in schema.SETTINGS:
         by_name[schema.normalise(s.label)] = s
         by_name.setdefault(schema.normalise(s.key), s)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     rows_of: dict[str, int] = {}
     had_error = False
     for raw in table.rows:
@@ -667,7 +669,7 @@ def _check_migrations(check: _Checker, data: _Sheets) -> None:
         _check_supplier_columns(check, data, r, "new", mid)
         current = (v.get("current_supplier"), v.get("current_system"))
         new = (v.get("new_supplier"), v.get("new_system"))
-        if all(current) and all(new) and [x.casefold() for x in current] == [x.casefold() for x in new]:
+        if all(current) and all(new) and [x.casefold() for x in current] == [x.casefold() for x in new]:  # type: ignore[union-attr]  # all() ruled out None
             check.error(
                 "Migrations",
                 row,
