@@ -15,7 +15,7 @@ import wb
 from test_cli_run import make
 
 import docgen.errors
-from docgen.documents.letters import resolve_templates
+from docgen.documents.catalogue import resolve_templates
 from docgen.errors import (
     ConversionError,
     DocgenError,

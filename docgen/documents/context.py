@@ -166,8 +166,8 @@ class _Facts:
         """Look up and work out everything :func:`_context` needs."""
         starts = {m.key: m.start for m in schedule.milestones}
         dates: dict[str, dt.date | None] = {name: starts.get(key) for name, key in _DATE_KEYS.items()}
-        if dates["go_live"] is None:
-            dates["go_live"] = migration.go_live
+        go_live = dates["go_live"] or migration.go_live
+        dates["go_live"] = go_live
         dates["reply_by"] = _CALENDAR.add_working_days(letter_date, REPLY_WORKING_DAYS)
         extract_days = 0
         if dates["extract_request"] and dates["idp"]:
@@ -193,7 +193,7 @@ class _Facts:
             batch.supplier(migration.new_supplier, migration.new_system),
             kick_time,
             (dt.datetime.combine(dt.date(2000, 1, 1), kick_time) + dt.timedelta(minutes=minutes)).time(),
-            go_live_rationale(dates["go_live"], blackouts, schedule.warnings, locale=locale),
+            go_live_rationale(go_live, blackouts, schedule.warnings, locale=locale),
             tuple(s.strip() for s in re.split(r"[\n;]", migration.subsidiary_systems) if s.strip()),
         )
 
@@ -214,7 +214,8 @@ def _context(facts: _Facts, document: str | None) -> dict:
         "document": document_dict(document),
         "icb": icb_dict(icb),
         "practice": practice_dict(practice, icb),
-        "migration": {name: getattr(migration, name) for name in migration_fields(type(migration))},
+        # type[Migration] is hashable; mypy confuses the class with its instances' __hash__.
+        "migration": {name: getattr(migration, name) for name in migration_fields(type(migration))},  # type: ignore[arg-type]
         "supplier_current": supplier_dict(facts.supplier_current, migration.current_supplier, migration.current_system),
         "supplier_new": supplier_dict(facts.supplier_new, migration.new_supplier, migration.new_system),
         "costs": costs,

@@ -87,10 +87,10 @@ def _go_live_moving(p: Plan, key: str, target: dt.date) -> dt.date | None:
     current = p.start(key)
     candidate = cal.add_working_days(p.migration.go_live, max(cal.working_days_between(current, target), 1))
     for _ in range(60):
-        candidate = cal.next_acceptable_go_live(candidate, p.blackouts)
-        if candidate is None:
+        found = cal.next_acceptable_go_live(candidate, p.blackouts)
+        if found is None:
             return None
-        if go_live_chain(cal, p.s, candidate)[key] >= target:
-            return candidate
-        candidate = cal.add_working_days(candidate, 1)
+        if go_live_chain(cal, p.s, found)[key] >= target:
+            return found
+        candidate = cal.add_working_days(found, 1)
     return None

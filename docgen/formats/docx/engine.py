@@ -79,6 +79,7 @@ class PreparedTemplate:
         variables = dict(self.env.globals)
         variables.update(context)
         for part in self.parts:
+            assert part.template is not None, "from_source compiled every part"
             try:
                 xml = _render_part(part.unlined or part.template, variables)
                 if part.unlined is not None and "\n" in xml:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any
 
 import jinja2
@@ -34,11 +35,12 @@ class _RecordingUndefined(jinja2.ChainableUndefined):
     template: jinja2.Template | None = None
 
     def _note(self) -> None:
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         line = None
+        template = type(self).template
         while frame is not None:
-            if frame.f_code.co_filename == "<template>" and type(self).template is not None:
-                line = type(self).template.get_corresponding_lineno(frame.f_lineno)
+            if frame.f_code.co_filename == "<template>" and template is not None:
+                line = template.get_corresponding_lineno(frame.f_lineno)
                 break
             frame = frame.f_back
         if self._undefined_obj is jinja2.utils.missing:
@@ -46,7 +48,7 @@ class _RecordingUndefined(jinja2.ChainableUndefined):
         else:
             type(self).sink.append((line, self._undefined_name, False))
 
-    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> _RecordingUndefined:
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> Any:  # Any: jinja's raises (Never)
         self._note()
         return self
 
@@ -81,8 +83,8 @@ def _defaulted_paths(tree: nodes.Template) -> set[str]:
     for node in tree.find_all(nodes.Test):
         if node.name in ("defined", "undefined") and (dotted := dotted_name(node.node)):
             paths.add(dotted)
-    for node in tree.find_all(nodes.Filter):
-        if node.name in ("default", "d") and node.node is not None and (dotted := dotted_name(node.node)):
+    for filt in tree.find_all(nodes.Filter):
+        if filt.name in ("default", "d") and filt.node is not None and (dotted := dotted_name(filt.node)):
             paths.add(dotted)
     return paths
 
@@ -116,7 +118,8 @@ def _static_unknowns(
             if isinstance(value, list | tuple) and value:
                 bound[loop.target.name] = value[0]
     found = []
-    inner_nodes = {id(node.node) for node in tree.find_all((nodes.Getattr, nodes.Getitem)) if _steps(node)}
+    # Getattr and Getitem both have .node; mypy types what find_all finds as their base, Expr.
+    inner_nodes = {id(node.node) for node in tree.find_all((nodes.Getattr, nodes.Getitem)) if _steps(node)}  # type: ignore[attr-defined]
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         if id(node) in inner_nodes:
             continue  # only the longest chain; its prefixes are checked on the way
@@ -150,7 +153,7 @@ def _walk(
 ) -> tuple[int | None, object]:
     """(index of the first step that does not resolve, or None; the value reached),
     looking things up exactly as jinja would (attribute first for ``a.b``)."""
-    name = steps[0][1]
+    name = str(steps[0][1])  # a name step holds the variable's name
     if name in bound:
         value = bound[name]
     elif name in context:
@@ -160,7 +163,7 @@ def _walk(
     for i, (kind, key) in enumerate(steps[1:], start=1):
         if callable(value) and not isinstance(value, Mapping):
             return None, None  # a method: its result is unknown without calling it
-        value = env.getattr(value, key) if kind == "attr" else env.getitem(value, key)
+        value = env.getattr(value, str(key)) if kind == "attr" else env.getitem(value, key)
         if isinstance(value, jinja2.Undefined):
             return i, None
     return None, value
@@ -171,7 +174,7 @@ def _trial_unknowns(
 ) -> tuple[list[tuple[int | None, object, bool]], Exception | None]:
     """Render ``part`` with the example, noting every unknown field used instead of
     stopping at the first; also returns any other exception the render raised."""
-    recorder = type("_Recorder", (_RecordingUndefined,), {"sink": [], "template": None})
+    recorder: type[_RecordingUndefined] = type("_Recorder", (_RecordingUndefined,), {"sink": [], "template": None})
     trial_env = env.overlay(undefined=recorder)
     template = trial_env.from_string(part.source)
     recorder.template = template
