@@ -27,7 +27,8 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from docgen.formats.files import atomic_save
-from docgen.formats.xlsx_writer import Sheet, Style, Workbook
+from docgen.formats.xlsx_sheet import Sheet
+from docgen.formats.xlsx_writer import Style, Workbook
 from docgen.plan.calendar import WorkingCalendar
 from docgen.plan.schedule import (
     CANCELLED,
