@@ -24,6 +24,7 @@ def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[Man
     and document. Returns the manifest rows and notes for the user (LibreOffice missing)."""
     from docgen.documents.letters import DOCUMENTS
     from docgen.formats import pdf
+    from docgen.formats.print_pack import build_print_pack
 
     out = Path(job.out)
     letters = [r for r in rows if r.status in ("written", "unchanged") and r.path.endswith(".docx")]
@@ -75,7 +76,7 @@ def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[Man
         entries.sort()
         rel = f"print/{icb}-{doc}.pdf"
         try:
-            pages = pdf.build_print_pack(
+            pages = build_print_pack(
                 [(t, p) for _, t, p in entries],
                 out / rel,
                 title=f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
