@@ -154,7 +154,7 @@ def _refuse(problems, hint: str) -> None:
 
 
 def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_invalid, pdf, *, timeline, delivery):
-    from docgen.formats.docx.check import TemplateCheckFailed
+    from docgen.errors import TemplateCheckFailed
     from docgen.pipeline import RunOptions, check, run, select
 
     today = today or _today()

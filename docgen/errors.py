@@ -74,6 +74,28 @@ class TemplateError(DocgenError):
         super().__init__(text)
 
 
+class TemplateCheckFailed(TemplateError):
+    """Raised before a batch writes anything when one or more templates are broken
+    (:func:`docgen.formats.docx.check.raise_if_issues`); ``issues`` holds every problem
+    found (``TemplateIssue``: template, part, paragraph, placeholder, message)."""
+
+    def __init__(self, issues: list):
+        self.issues = list(issues)
+        first = self.issues[0]
+        self.template, self.part, self.placeholder, self.paragraph = (
+            first.template,
+            first.part,
+            first.placeholder,
+            first.paragraph,
+        )
+        lines = [
+            f"The Word templates have {len(self.issues)} problem(s); no letter was written. Fix them in Word and run again:"
+        ]
+        lines += [f"  {issue}" for issue in self.issues]
+        self.message = "\n".join(lines)
+        DocgenError.__init__(self, self.message)
+
+
 class OutputError(DocgenError):
     """Raised when docgen cannot write where it was asked to (permissions, a file in the
     way, a disk full), naming the path."""

@@ -9,8 +9,7 @@ import wb
 from test_cli_run import add_icb, add_practice, make, manifest, two_migrations
 
 from docgen.batch.manifest import ManifestRow
-from docgen.errors import DocgenError, OutputError, ValidationFailed
-from docgen.formats.docx.check import TemplateCheckFailed
+from docgen.errors import DocgenError, OutputError, TemplateCheckFailed, ValidationFailed
 from docgen.pipeline import RunOptions, RunResult, check, run, select
 
 TODAY = dt.date(2026, 11, 23)

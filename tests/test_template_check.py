@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import pytest
 from docx_build import make_docx
 
-from docgen.errors import DocgenError, TemplateError
+from docgen.errors import DocgenError, TemplateCheckFailed, TemplateError
 from docgen.formats.docx.check import (
-    TemplateCheckFailed,
     TemplateIssue,
     check_template,
     check_templates,
