@@ -267,7 +267,7 @@ _templates_dir = click.option(
 @_templates_dir
 def templates_check(templates_dir: Path | None) -> None:
     """Report unknown fields, unbalanced blocks and syntax errors in every template."""
-    from docgen.batch.writer import template_issues
+    from docgen.batch.templates import template_issues
     from docgen.documents.letters import DOCUMENTS
 
     paths, issues = template_issues(templates_dir)

@@ -193,16 +193,16 @@ def test_a_rerun_rewrites_nothing(tmp_path):
 
 def _count_renders(monkeypatch) -> list[str]:
     """Record every migration whose letters are rendered from now on (in this process)."""
-    from docgen.batch import writer
+    from docgen.batch import letters
 
     rendered: list[str] = []
-    real = writer.write_migration
+    real = letters.write_migration
 
     def spy(job, migration, *args, **kwargs):
         rendered.append(migration.migration_id)
         return real(job, migration, *args, **kwargs)
 
-    monkeypatch.setattr(writer, "write_migration", spy)
+    monkeypatch.setattr(letters, "write_migration", spy)
     return rendered
 
 
@@ -358,16 +358,16 @@ def test_skip_invalid_exits_1_for_an_error_no_migration_depends_on(tmp_path):
 
 
 def test_a_failing_migration_is_reported_and_skipped(tmp_path, monkeypatch):
-    import docgen.documents.letters
+    import docgen.batch.letters
 
-    real = docgen.documents.letters.build_context
+    real = docgen.batch.letters.build_context
 
     def build_context(batch, migration, *args, **kwargs):
         if migration.migration_id == "MIG-002":
             raise RuntimeError("the practice record is corrupt")
         return real(batch, migration, *args, **kwargs)
 
-    monkeypatch.setattr(docgen.documents.letters, "build_context", build_context)
+    monkeypatch.setattr(docgen.batch.letters, "build_context", build_context)
     out = tmp_path / "outputs"
     result = run(make(tmp_path, two_migrations, lambda s: add_practice(s, "Y90003", "Third Surgery", "MIG-003")), out)
 
