@@ -2,8 +2,10 @@
 
 ``check`` is what ``docgen validate`` runs; ``run`` is what ``docgen letters`` and
 ``docgen run`` run. Both take ``today`` as a parameter; nothing here reads the clock.
-The per-migration writing lives in :mod:`docgen.batch` so worker processes import only
-what they need.
+The other commands each have their entry point here too (``init_workbook``,
+``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``), so the
+command line talks to this module alone. The per-migration writing lives in
+:mod:`docgen.batch` so worker processes import only what they need.
 """
 
 from __future__ import annotations
@@ -17,21 +19,19 @@ from pathlib import Path
 from docgen.batch import templates as batch_templates
 from docgen.batch.drafts import write_drafts
 from docgen.batch.job import Job
-from docgen.batch.manifest import (
-    MANIFEST,
-    PRESENT,
-    ManifestRow,
-    Status,
-    read_previous,
-    write_manifest,
-)
+from docgen.batch.manifest import MANIFEST, PRESENT, ManifestRow, Status, read_previous, write_manifest
 from docgen.batch.pdfs import write_pdfs
 from docgen.batch.pool import cpu_count, write_all
 from docgen.batch.timeline import store_timeline
+from docgen.documents import timeline
+from docgen.documents.letters import DOCUMENTS, example_context
 from docgen.errors import DocgenError, ValidationFailed
+from docgen.formats.docx.check import TemplateIssue, field_paths
 from docgen.plan.schedule import schedule_batch, warnings_as_problems
 from docgen.problems import Problem
 from docgen.records import Batch
+from docgen.workbook.annotate import write_annotated
+from docgen.workbook.starter import write_starter
 from docgen.workbook.validate import ValidationReport, check_workbook
 
 
@@ -213,12 +213,7 @@ def run(
     write_manifest(out, rows)
     n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
     return RunResult(
-        rows,
-        len(batch.migrations),
-        n_warn,
-        time.perf_counter() - started,
-        notes,
-        errors=len(report.errors),
+        rows, len(batch.migrations), n_warn, time.perf_counter() - started, notes, errors=len(report.errors)
     )
 
 
@@ -229,3 +224,37 @@ def _prepare_out(out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise DocgenError(f"--out {out}: cannot create the folder ({err.strerror}).") from err
+
+
+def init_workbook(path: Path, *, force: bool, today: dt.date) -> None:
+    """``docgen init``: a starter workbook at ``path`` for an admin to fill in Excel."""
+    write_starter(path, force=force, today=today)
+
+
+def annotate(workbook: Path, problems: list[Problem], out: Path) -> None:
+    """``docgen validate --annotate``: a copy of ``workbook`` at ``out`` with every
+    problem cell coloured and commented."""
+    write_annotated(workbook, problems, out)
+
+
+def write_timeline(report: CheckReport, out: Path, today: dt.date) -> Path:
+    """``docgen timeline``: ``out/timeline.xlsx`` for a checked workbook, on its own."""
+    return timeline.write_timeline(report.batch, report.schedules, Path(out) / "timeline.xlsx", today=today)
+
+
+def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[TemplateIssue]]:
+    """``docgen templates check``: each document's template in use (document key -> path,
+    in document order; the defaults where ``templates`` lacks one) and every problem
+    found in them."""
+    return batch_templates.template_issues(templates)
+
+
+def document_keys() -> list[str]:
+    """Every document a migration gets, by key, in the order docgen writes them."""
+    return [d.key for d in DOCUMENTS]
+
+
+def template_fields(document: str) -> list[tuple[str, object]]:
+    """``docgen templates fields``: every field ``document``'s template may use, with
+    the example's value."""
+    return field_paths(example_context(document))
