@@ -7,7 +7,7 @@ The CLI catches :class:`DocgenError` once; anything else is a bug.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 
@@ -17,6 +17,20 @@ class _Problem(Protocol):
 
     @property
     def severity(self) -> str: ...
+
+
+class _Issue(Protocol):
+    """What :class:`TemplateCheckFailed` needs of a template issue
+    (:class:`docgen.formats.docx.issues.TemplateIssue`, a layer this module does not import)."""
+
+    @property
+    def template(self) -> str: ...
+    @property
+    def part(self) -> str | None: ...
+    @property
+    def paragraph(self) -> str | None: ...
+    @property
+    def placeholder(self) -> str | None: ...
 
 
 class DocgenError(Exception):
@@ -81,6 +95,28 @@ class TemplateError(DocgenError):
         if paragraph:
             text += f' In the paragraph "{paragraph}".'
         super().__init__(text)
+
+
+class TemplateCheckFailed(TemplateError):
+    """Raised before a batch writes anything when one or more templates are broken
+    (:func:`docgen.formats.docx.issues.raise_if_issues`); ``issues`` holds every problem
+    found (``TemplateIssue``: template, part, paragraph, placeholder, message)."""
+
+    def __init__(self, issues: Sequence[_Issue]) -> None:
+        self.issues = list(issues)
+        first = self.issues[0]
+        self.template, self.part, self.placeholder, self.paragraph = (
+            first.template,
+            first.part,
+            first.placeholder,
+            first.paragraph,
+        )
+        lines = [
+            f"The Word templates have {len(self.issues)} problem(s); no letter was written. Fix them in Word and run again:"
+        ]
+        lines += [f"  {issue}" for issue in self.issues]
+        self.message = "\n".join(lines)
+        DocgenError.__init__(self, self.message)
 
 
 class OutputError(DocgenError):

@@ -2,8 +2,10 @@
 
 ``check`` is what ``docgen validate`` runs; ``run`` is what ``docgen letters`` and
 ``docgen run`` run. Both take ``today`` as a parameter; nothing here reads the clock.
-The per-migration writing lives in :mod:`docgen.batch.writer` so worker processes import
-only what they need.
+The other commands each have their entry point here too (``init_workbook``,
+``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``), so the
+command line talks to this module alone. The per-migration writing lives in
+:mod:`docgen.batch` so worker processes import only what they need.
 """
 
 from __future__ import annotations
@@ -12,13 +14,28 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from docgen.batch.manifest import MANIFEST, ManifestRow, read_previous, write_manifest
+from docgen.batch import templates as batch_templates
+from docgen.batch.drafts import write_drafts
+from docgen.batch.job import Job
+from docgen.batch.manifest import MANIFEST, PRESENT, ManifestRow, Status, read_previous, write_manifest
+from docgen.batch.pdfs import write_pdfs
+from docgen.batch.pool import cpu_count, write_all
+from docgen.batch.timeline import store_timeline
+from docgen.documents import timeline
+from docgen.documents.catalogue import DOCUMENTS
+from docgen.documents.example import example_context
 from docgen.errors import DocgenError, ValidationFailed
+from docgen.formats.docx.fields import field_paths
+from docgen.formats.docx.issues import TemplateIssue
+from docgen.plan.as_problems import warnings_as_problems
+from docgen.plan.schedule import schedule_batch
 from docgen.problems import Problem
 from docgen.records import Batch
-from docgen.workbook.validate import ValidationReport
+from docgen.workbook.annotate import write_annotated
+from docgen.workbook.starter import write_starter
+from docgen.workbook.validate import ValidationReport, check_workbook
 
 
 @dataclass
@@ -31,10 +48,6 @@ class CheckReport(ValidationReport):
 
 def check(workbook: Path, today: dt.date) -> CheckReport:
     """Validate ``workbook`` and schedule its valid migrations; collect every problem."""
-    from docgen.plan.as_problems import warnings_as_problems
-    from docgen.plan.schedule import schedule_batch
-    from docgen.workbook.validate import check_workbook
-
     report = check_workbook(workbook, today=today)
     result = CheckReport(report.batch, list(report.problems), set(report.invalid_migrations))
     if report.batch is not None and report.batch.migrations:
@@ -75,7 +88,7 @@ class RunResult:
 
     @property
     def failed(self) -> list[ManifestRow]:
-        return [r for r in self.rows if r.status == "failed"]
+        return [r for r in self.rows if r.status == Status.FAILED]
 
     @property
     def failures(self) -> list[tuple[str, str]]:
@@ -91,11 +104,11 @@ class RunResult:
 
     @property
     def letters(self) -> int:
-        return sum(1 for r in self.rows if r.status in ("written", "unchanged") and r.path.endswith(".docx"))
+        return sum(1 for r in self.rows if r.status in PRESENT and r.path.endswith(".docx"))
 
     @property
     def unchanged(self) -> int:
-        return sum(1 for r in self.rows if r.status == "unchanged")
+        return sum(1 for r in self.rows if r.status == Status.UNCHANGED)
 
     @property
     def exit_code(self) -> int:
@@ -140,8 +153,6 @@ def run(
     manifest and the valid ones are written. A migration that fails while being
     written is reported in the manifest and skipped; the others are still written.
     """
-    from docgen.batch import writer
-
     started = time.perf_counter()
     report = report or check(workbook, options.today)
     if report.batch is None or (report.errors and not options.skip_invalid):
@@ -150,7 +161,7 @@ def run(
     letter_date = options.letter_date or batch.settings.letter_date or options.today
     out = Path(options.out)
 
-    job = writer.Job(
+    job = Job(
         batch=batch,
         schedules={m.migration_id: report.schedules[m.migration_id] for m in batch.migrations},
         out=str(out.resolve()),
@@ -163,7 +174,7 @@ def run(
         pdf=options.pdf,
     )
     # Before the output folder is even created: a broken template writes nothing at all.
-    writer.check_templates(job)
+    batch_templates.check_templates(job)
 
     _prepare_out(out)
     job = replace(job, previous=read_previous(out))
@@ -181,51 +192,32 @@ def run(
             first = by_id.get(mid, [None])[0]
             rows.append(
                 ManifestRow(
-                    mid, "", "all", "", "", 0, "failed", f"Not written: {first}" if first else "Not written: invalid."
+                    migration_id=mid,
+                    document="all",
+                    path="",
+                    status=Status.FAILED,
+                    message=f"Not written: {first}" if first else "Not written: invalid.",
                 )
             )
 
-    jobs = options.jobs or writer.cpu_count()
+    jobs = options.jobs or cpu_count()
     if options.letters:
-        also = _write_timeline if options.timeline else None
-        rows.extend(writer.write_all(job, jobs=jobs, progress=progress, also=also))
+        also = store_timeline if options.timeline else None
+        rows.extend(write_all(job, jobs=jobs, progress=progress, also=also))
     elif options.timeline:
-        rows.append(_write_timeline(job))
+        rows.append(store_timeline(job))
     notes: list[str] = []
     if options.pdf and options.letters:
-        from docgen.batch import delivery
-
-        pdf_rows, pdf_notes = delivery.write_pdfs(job, rows, jobs=jobs)
+        pdf_rows, pdf_notes = write_pdfs(job, rows, jobs=jobs)
         rows.extend(pdf_rows)
         notes.extend(pdf_notes)
     if options.delivery and options.letters and options.pdf:
-        from docgen.batch import delivery
-
-        rows.extend(delivery.write_drafts(job, rows, pdf=True))
+        rows.extend(write_drafts(job, rows, pdf=True))
     write_manifest(out, rows)
     n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
     return RunResult(
         rows, len(batch.migrations), n_warn, time.perf_counter() - started, notes, errors=len(report.errors)
     )
-
-
-def _write_timeline(job) -> ManifestRow:
-    """``out/timeline.xlsx``, stored like every other output, so a rerun whose timeline
-    has the same bytes leaves the file (and its mtime) alone; not even built when the
-    previous run made it from the same batch (``writer.batch_fingerprint``)."""
-    from docgen.batch.writer import batch_fingerprint, kept, store
-    from docgen.documents.timeline import timeline_bytes
-
-    rel = "timeline.xlsx"
-    try:
-        inputs = batch_fingerprint(job)
-        found = kept(job, rel, inputs)
-        if found is not None:
-            return ManifestRow("", "", "timeline", rel, *found, "unchanged", "", inputs)
-        data = timeline_bytes(job.batch, job.schedules, today=job.today)
-        return store(job, PurePosixPath(rel), data, document="timeline", inputs=inputs)
-    except DocgenError as err:
-        return ManifestRow("", "", "timeline", rel, "", 0, "failed", str(err))
 
 
 def _prepare_out(out: Path) -> None:
@@ -235,3 +227,38 @@ def _prepare_out(out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise DocgenError(f"--out {out}: cannot create the folder ({err.strerror}).") from err
+
+
+def init_workbook(path: Path, *, force: bool, today: dt.date) -> None:
+    """``docgen init``: a starter workbook at ``path`` for an admin to fill in Excel."""
+    write_starter(path, force=force, today=today)
+
+
+def annotate(workbook: Path, problems: list[Problem], out: Path) -> None:
+    """``docgen validate --annotate``: a copy of ``workbook`` at ``out`` with every
+    problem cell coloured and commented."""
+    write_annotated(workbook, problems, out)
+
+
+def write_timeline(report: CheckReport, out: Path, today: dt.date) -> Path:
+    """``docgen timeline``: ``out/timeline.xlsx`` for a checked workbook, on its own."""
+    assert report.batch is not None, "the CLI refuses a workbook with errors first"
+    return timeline.write_timeline(report.batch, report.schedules, Path(out) / "timeline.xlsx", today=today)
+
+
+def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[TemplateIssue]]:
+    """``docgen templates check``: each document's template in use (document key -> path,
+    in document order; the defaults where ``templates`` lacks one) and every problem
+    found in them."""
+    return batch_templates.template_issues(templates)
+
+
+def document_keys() -> list[str]:
+    """Every document a migration gets, by key, in the order docgen writes them."""
+    return [d.key for d in DOCUMENTS]
+
+
+def template_fields(document: str) -> list[tuple[str, object]]:
+    """``docgen templates fields``: every field ``document``'s template may use, with
+    the example's value."""
+    return field_paths(example_context(document))

@@ -17,7 +17,6 @@ from click.testing import CliRunner
 from letters_fixtures import all_text
 from openpyxl import load_workbook
 
-import docgen.documents.context
 from docgen.cli import main
 
 TODAY = "2026-11-23"
@@ -194,16 +193,16 @@ def test_a_rerun_rewrites_nothing(tmp_path):
 
 def _count_renders(monkeypatch) -> list[str]:
     """Record every migration whose letters are rendered from now on (in this process)."""
-    from docgen.batch import writer
+    from docgen.batch import letters
 
     rendered: list[str] = []
-    real = writer.write_migration
+    real = letters.write_migration
 
     def spy(job, migration, *args, **kwargs):
         rendered.append(migration.migration_id)
         return real(job, migration, *args, **kwargs)
 
-    monkeypatch.setattr(writer, "write_migration", spy)
+    monkeypatch.setattr(letters, "write_migration", spy)
     return rendered
 
 
@@ -359,14 +358,16 @@ def test_skip_invalid_exits_1_for_an_error_no_migration_depends_on(tmp_path):
 
 
 def test_a_failing_migration_is_reported_and_skipped(tmp_path, monkeypatch):
-    real = docgen.documents.context.build_context
+    import docgen.batch.letters
+
+    real = docgen.batch.letters.build_context
 
     def build_context(batch, migration, *args, **kwargs):
         if migration.migration_id == "MIG-002":
             raise RuntimeError("the practice record is corrupt")
         return real(batch, migration, *args, **kwargs)
 
-    monkeypatch.setattr(docgen.documents.context, "build_context", build_context)
+    monkeypatch.setattr(docgen.batch.letters, "build_context", build_context)
     out = tmp_path / "outputs"
     result = run(make(tmp_path, two_migrations, lambda s: add_practice(s, "Y90003", "Third Surgery", "MIG-003")), out)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from docx_build import example, make_docx
 
-from docgen.errors import DocgenError, TemplateError
+from docgen.errors import DocgenError, TemplateCheckFailed, TemplateError
 from docgen.formats.docx.check import check_template, check_templates
 from docgen.formats.docx.environment import make_environment
-from docgen.formats.docx.issues import TemplateCheckFailed, TemplateIssue, raise_if_issues
+from docgen.formats.docx.issues import TemplateIssue, raise_if_issues
 
 FIX = 'Check its spelling against "docgen templates fields", or remove it from the template.'
 COST_ROWS = [["{%tr for c in costs %}", ""], ["{{ c.category }}", "{{ c.amount|money }}"], ["{%tr endfor %}", ""]]

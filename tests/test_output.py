@@ -9,7 +9,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from docgen.batch.writer import Job, store
+from docgen.batch.job import Job
+from docgen.batch.store import store
 from docgen.errors import OutputError
 from docgen.formats import files as output
 from docgen.formats.files import atomic_write_bytes

@@ -14,7 +14,8 @@ from pypdf import PdfReader, PdfWriter
 
 from docgen.errors import ConversionError
 from docgen.formats import pdf as pdfmod
-from docgen.formats.pdf import build_print_pack, convert_to_pdf, find_soffice, page_count
+from docgen.formats.pdf import convert_to_pdf, find_soffice
+from docgen.formats.print_pack import build_print_pack, page_count
 
 ICB = "QXY Integrated Care Board"
 

@@ -8,9 +8,8 @@ import pytest
 import wb
 from test_cli_run import add_icb, add_practice, make, manifest, two_migrations
 
-from docgen.batch.manifest import ManifestRow
-from docgen.errors import DocgenError, OutputError, ValidationFailed
-from docgen.formats.docx.issues import TemplateCheckFailed
+from docgen.batch.manifest import ManifestRow, Status
+from docgen.errors import DocgenError, OutputError, TemplateCheckFailed, ValidationFailed
 from docgen.pipeline import RunOptions, RunResult, check, run, select
 
 TODAY = dt.date(2026, 11, 23)
@@ -49,12 +48,12 @@ def test_progress_is_reported_per_migration(tmp_path):
 
 def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
     """A rerun whose timeline has the same bytes leaves the file and its mtime alone."""
-    import docgen.documents.timeline
+    import docgen.batch.timeline
 
     def same_bytes_every_time(batch, schedules, *, today):
         return b"timeline " + ",".join(m.migration_id for m in batch.migrations).encode()
 
-    monkeypatch.setattr(docgen.documents.timeline, "timeline_bytes", same_bytes_every_time)
+    monkeypatch.setattr(docgen.batch.timeline, "timeline_bytes", same_bytes_every_time)
     out = tmp_path / "out"
     book = make(tmp_path)
     run(book, options(out, letters=False))
@@ -67,14 +66,14 @@ def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
 
 
 def test_the_timeline_is_not_even_built_again_from_the_same_batch(tmp_path, monkeypatch):
-    import docgen.documents.timeline
+    import docgen.batch.timeline
 
     out = tmp_path / "out"
     book = make(tmp_path)
     run(book, options(out, letters=False))
     built = []
-    real = docgen.documents.timeline.timeline_bytes
-    monkeypatch.setattr(docgen.documents.timeline, "timeline_bytes", lambda *a, **k: built.append(1) or real(*a, **k))
+    real = docgen.batch.timeline.timeline_bytes
+    monkeypatch.setattr(docgen.batch.timeline, "timeline_bytes", lambda *a, **k: built.append(1) or real(*a, **k))
 
     result = run(book, options(out, letters=False))
     assert [(r.path, r.status) for r in result.rows] == [("timeline.xlsx", "unchanged")]
@@ -87,12 +86,12 @@ def test_the_timeline_is_not_even_built_again_from_the_same_batch(tmp_path, monk
 
 
 def test_a_timeline_that_cannot_be_written_is_a_failure_not_a_crash(tmp_path, monkeypatch):
-    import docgen.documents.timeline
+    import docgen.batch.timeline
 
     def refuse(*args, **kwargs):
         raise OutputError("Cannot write timeline.xlsx: Permission denied.")
 
-    monkeypatch.setattr(docgen.documents.timeline, "timeline_bytes", refuse)
+    monkeypatch.setattr(docgen.batch.timeline, "timeline_bytes", refuse)
     out = tmp_path / "out"
     result = run(make(tmp_path), options(out))
     assert result.exit_code == 1
@@ -102,15 +101,42 @@ def test_a_timeline_that_cannot_be_written_is_a_failure_not_a_crash(tmp_path, mo
 
 
 def test_failures_are_counted_once_per_migration_and_reason():
+    failed = Status.FAILED
     rows = [
-        ManifestRow("MIG-002", "Y90002", doc, f"QXY/Y90002 X/{doc}.docx", "", 0, "failed", "boom")
+        ManifestRow(
+            migration_id="MIG-002",
+            ods_code="Y90002",
+            document=doc,
+            path=f"QXY/Y90002 X/{doc}.docx",
+            status=failed,
+            message="boom",
+        )
         for doc in ("business-justification", "data-extract-request", "kick-off-invitation")
     ]
-    rows.append(ManifestRow("MIG-003", "", "all", "", "", 0, "failed", "Not written: invalid."))
     rows.append(
-        ManifestRow("MIG-004", "Y90004", "kick-off-invitation (PDF)", "QXY/Y90004 Y/k.pdf", "", 0, "failed", "x")
+        ManifestRow(migration_id="MIG-003", document="all", path="", status=failed, message="Not written: invalid.")
     )
-    rows.append(ManifestRow("MIG-005", "Y90005", "kick-off-invitation", "QXY/Y90005 Z/k.docx", "a", 1, "written"))
+    rows.append(
+        ManifestRow(
+            migration_id="MIG-004",
+            ods_code="Y90004",
+            document="kick-off-invitation (PDF)",
+            path="QXY/Y90004 Y/k.pdf",
+            status=failed,
+            message="x",
+        )
+    )
+    rows.append(
+        ManifestRow(
+            migration_id="MIG-005",
+            ods_code="Y90005",
+            document="kick-off-invitation",
+            path="QXY/Y90005 Z/k.docx",
+            sha256="a",
+            bytes=1,
+            status=Status.WRITTEN,
+        )
+    )
     result = RunResult(rows, migrations=4, warnings=0, seconds=0.1)
     assert result.failures == [
         ("MIG-002", "boom"),

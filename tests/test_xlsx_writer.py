@@ -9,7 +9,8 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from docgen.formats.xlsx_writer import Style, Workbook, xml_text
+from docgen.formats.xlsx_writer import Style, Workbook
+from docgen.formats.xlsx_xml import xml_text
 
 
 def _save(wb: Workbook, tmp_path):

@@ -3,7 +3,7 @@
 The previous run's manifest also lets a rerun skip rewriting a file whose content
 has not changed (same sha256, file still there with the same size), and skip even
 rendering a migration whose documents were all made from the same inputs (the
-``inputs`` column, a digest the writer computes: see ``writer.fingerprint``).
+``inputs`` column, a digest of what a file is made from: see :mod:`docgen.batch.fingerprint`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from pathlib import Path
 
 from docgen.formats.files import atomic_write_bytes
@@ -19,20 +20,35 @@ from docgen.formats.files import atomic_write_bytes
 MANIFEST = "manifest.csv"
 
 
-@dataclass(frozen=True)
-class ManifestRow:
-    """One output (or one failure) of a run. ``path`` is relative to the output folder,
-    with ``/`` separators; ``status`` is written, unchanged or failed."""
+class Status(StrEnum):
+    """What a run did with one output, as the manifest's ``status`` column spells it."""
 
-    migration_id: str
-    ods_code: str
+    WRITTEN = "written"  # new bytes went to the file
+    UNCHANGED = "unchanged"  # the file already held these bytes (or was made from the same inputs)
+    FAILED = "failed"  # not written; ``message`` says why
+
+
+#: The statuses of a file that is there after the run, as the manifest lists it.
+PRESENT = frozenset({Status.WRITTEN, Status.UNCHANGED})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManifestRow:
+    """One output (or one failure) of a run, one line of ``manifest.csv`` in field order.
+
+    Keyword-only, so a row says which value is which: ``path`` is relative to the output
+    folder, with ``/`` separators (empty for a migration that was never written);
+    ``sha256`` and ``bytes`` describe the file (empty and 0 for a failure)."""
+
+    migration_id: str = ""
+    ods_code: str = ""
     document: str
     path: str
-    sha256: str
-    bytes: int
-    status: str
+    sha256: str = ""
+    bytes: int = 0
+    status: Status
     message: str = ""
-    inputs: str = ""  # digest of what the file was made from (writer.fingerprint)
+    inputs: str = ""  # digest of what the file was made from (docgen.batch.fingerprint)
 
 
 HEADER = [f.name for f in fields(ManifestRow)]
@@ -73,7 +89,7 @@ def read_previous(out: Path) -> dict[str, tuple[str, int, str]]:
             return {
                 r["path"]: (r["sha256"], int(r["bytes"] or 0), r.get("inputs") or "")
                 for r in csv.DictReader(fh)
-                if r.get("status") in ("written", "unchanged") and r.get("path")
+                if r.get("status") in PRESENT and r.get("path")
             }
     except (OSError, ValueError, KeyError, csv.Error):
         return {}  # an unreadable old manifest only costs a full rewrite

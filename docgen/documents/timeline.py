@@ -31,7 +31,8 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from docgen.formats.files import atomic_save
-from docgen.formats.xlsx_writer import Sheet, Style, Workbook
+from docgen.formats.xlsx_sheet import Sheet
+from docgen.formats.xlsx_writer import Style, Workbook
 from docgen.plan.as_problems import warnings_as_problems
 from docgen.plan.calendar import WorkingCalendar
 from docgen.plan.milestones import CANCELLED, EXTRACT_LATE, GO_LIVE_PAST, IDP_NOTICE, MigrationSchedule

@@ -28,56 +28,37 @@ removed, text longer than Excel's 32,767-character cell limit is cut, and a lite
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from openpyxl.utils import get_column_letter
 from openpyxl.writer.theme import theme_xml
+
+from docgen.formats.xlsx_sheet import Sheet
+from docgen.formats.xlsx_xml import (
+    APP,
+    CORE,
+    MAIN_NS,
+    PKG_REL_NS,
+    REL_NS,
+    ROOT_RELS,
+    XML_DECL,
+    absolute_range,
+    escape,
+    span,
+    xml_attr,
+    xml_text,
+)
 
 #: The zip epoch: every member and docProps/core.xml get this time, so a rerun on the
 #: same input writes the same bytes (and the manifest's content hash does not change).
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_FIXED_W3CDTF = "1980-01-01T00:00:00Z"
 #: zlib level 1: on the national timeline (37 MB of XML) it deflates in 0.19 s to 5.6 MB,
 #: against 0.88 s and 4.1 MB at zlib's default level 6; the time matters more here.
 COMPRESS_LEVEL = 1
 MAX_TEXT = 32767  # Excel's limit on the characters in one cell
-
-_EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 30).toordinal()
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Excel reads "_x0041_" in a string as "A"; it writes a literal one with its "_" escaped.
-_EXCEL_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-
-
-def _escape(text: str) -> str:
-    """``text`` safe inside XML: illegal characters removed, ``&<>`` escaped, carriage
-    returns kept (a bare one would be read back as a newline)."""
-    text = _ILLEGAL_XML.sub("", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\r", "&#13;") if "\r" in text else text
-
-
-def xml_text(text: str) -> str:
-    """A cell's text made safe for its ``<t>`` element, so Excel shows it exactly as typed."""
-    if "_x" in text:
-        text = _EXCEL_ESCAPE.sub("_x005F_", text)
-    return _escape(text)
-
-
-def xml_attr(text: str) -> str:
-    """``text`` made safe for a double-quoted XML attribute value."""
-    return _escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
 @dataclass(frozen=True)
@@ -94,165 +75,6 @@ class Style:
     vertical: str | None = None
     wrap: bool = False
     rotation: int = 0
-
-
-class Sheet:
-    """One worksheet: rows are appended in order and kept as XML strings until save."""
-
-    def __init__(
-        self,
-        book: Workbook,
-        title: str,
-        widths: Sequence[float],
-        *,
-        freeze: str | None,
-        autofilter: str | None,
-        print_title_rows: str | None,
-        print_title_cols: str | None,
-        landscape: bool,
-        fit_to_width: bool,
-        selected: bool,
-    ) -> None:
-        self.title = title
-        self.widths = list(widths)
-        self.freeze = freeze
-        self.autofilter = autofilter
-        self.print_title_rows = print_title_rows
-        self.print_title_cols = print_title_cols
-        self.landscape = landscape
-        self.fit_to_width = fit_to_width
-        self.selected = selected  # the tab shown when the file opens
-        self._strings = book._strings
-        self._rows: list[str] = []
-        self._letters: list[str] = []
-        self._max_col = 0
-
-    def append(self, values: Sequence[object], *, height: float | None = None) -> None:
-        """Write the next row. Each value is ``None`` (no cell), a plain value, or a
-        ``(value, style_id)`` tuple; a ``(None, style_id)`` is a styled empty cell.
-
-        Strings are always text: they go to the shared-strings table, so a value like
-        ``=HYPERLINK(...)`` is shown as typed and can never run as a formula.
-        """
-        r = len(self._rows) + 1
-        n = len(values)
-        while n and values[n - 1] is None:  # trailing empty cells do not widen the sheet
-            n -= 1
-        if n > len(self._letters):
-            self._letters = [get_column_letter(i) for i in range(1, n + 1)]
-        self._max_col = max(self._max_col, n)
-        strings = self._strings
-        cells: list[str] = []
-        add = cells.append
-        # One pass, one f-string a cell: this loop is where the time goes for big sheets,
-        # so the common case (a plain string) is tested first and nothing is called. The
-        # tests are on the exact class, which mypy cannot narrow on: hence Any.
-        value: Any
-        for col, value in zip(self._letters, values[:n], strict=False):  # letters may run on
-            if value is None:
-                continue
-            kind = value.__class__
-            if kind is str:
-                idx = strings.get(value)
-                if idx is None:
-                    idx = strings[value] = len(strings)
-                add(f'<c r="{col}{r}" t="s"><v>{idx}</v></c>')
-                continue
-            if kind is tuple:
-                value, style = value
-                s = f' s="{style}"'
-                kind = value.__class__
-            else:
-                s = ""
-            if kind is str:
-                idx = strings.get(value)
-                if idx is None:
-                    idx = strings[value] = len(strings)
-                add(f'<c r="{col}{r}"{s} t="s"><v>{idx}</v></c>')
-            elif kind is dt.date:
-                add(f'<c r="{col}{r}"{s}><v>{value.toordinal() - _EXCEL_EPOCH_ORDINAL}</v></c>')
-            elif kind is int or kind is float:
-                add(f'<c r="{col}{r}"{s}><v>{value!r}</v></c>')
-            elif value is None:
-                add(f'<c r="{col}{r}"{s}/>')
-            elif kind is bool:
-                add(f'<c r="{col}{r}"{s} t="b"><v>{int(value)}</v></c>')
-            else:
-                # A datetime (a date subclass) would silently lose its time; refuse it and
-                # anything else rather than guess.
-                raise TypeError(f"Cannot write {value!r} ({kind.__name__}) to an xlsx cell.")
-        ht = f' ht="{height}" customHeight="1"' if height is not None else ""
-        self._rows.append(f'<row r="{r}"{ht}>{"".join(cells)}</row>')
-
-    def to_xml(self) -> str:
-        """The worksheet part, ``xl/worksheets/sheetN.xml``."""
-        n_rows, n_cols = len(self._rows), max(self._max_col, len(self.widths), 1)
-        dimension = f"A1:{get_column_letter(n_cols)}{max(n_rows, 1)}"
-        cols = "".join(
-            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(self.widths, start=1)
-        )
-        parts = [
-            _XML_DECL,
-            f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">',
-            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if self.fit_to_width else "",
-            f'<dimension ref="{dimension}"/>',
-            f"<sheetViews>{self._sheet_view()}</sheetViews>",
-            '<sheetFormatPr defaultRowHeight="15"/>',
-            f"<cols>{cols}</cols>" if cols else "",
-            "<sheetData>",
-            *self._rows,
-            "</sheetData>",
-            f'<autoFilter ref="{self.autofilter}"/>' if self.autofilter else "",
-            '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>',
-            self._page_setup(),
-            "</worksheet>",
-        ]
-        return "".join(parts)
-
-    def _sheet_view(self) -> str:
-        selected = ' tabSelected="1"' if self.selected else ""
-        if not self.freeze or self.freeze == "A1":
-            return f'<sheetView{selected} workbookViewId="0"/>'
-        col, row = _split_ref(self.freeze)
-        x, y = col - 1, row - 1
-        split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
-        pane = "bottomRight" if x and y else ("topRight" if x else "bottomLeft")
-        selections = "".join(f'<selection pane="{p}"/>' for p in ("topRight", "bottomLeft") if x and y)
-        return (
-            f'<sheetView{selected} workbookViewId="0">'
-            f'<pane{split} topLeftCell="{self.freeze}" activePane="{pane}" state="frozen"/>'
-            f'{selections}<selection pane="{pane}" activeCell="{self.freeze}" sqref="{self.freeze}"/>'
-            "</sheetView>"
-        )
-
-    def _page_setup(self) -> str:
-        attrs = ' paperSize="9"'  # A4
-        if self.landscape:
-            attrs += ' orientation="landscape"'
-        if self.fit_to_width:
-            attrs += ' fitToWidth="1" fitToHeight="0"'  # one page wide, as many pages tall as needed
-        return f"<pageSetup{attrs}/>"
-
-
-def _split_ref(ref: str) -> tuple[int, int]:
-    """``"E2"`` -> (5, 2): a cell reference's 1-based column and row."""
-    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-    if not m:
-        raise ValueError(f"Not a cell reference: {ref!r}")
-    col = 0
-    for ch in m[1]:
-        col = col * 26 + ord(ch) - 64
-    return col, int(m[2])
-
-
-def _absolute_range(ref: str) -> str:
-    """``"A1:Q4"`` -> ``"$A$1:$Q$4"``, as defined names want it."""
-    return ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in ref.split(":"))
-
-
-def _span(span: str) -> str:
-    """``"1:3"`` -> ``"$1:$3"``, ``"A:D"`` -> ``"$A:$D"``."""
-    return ":".join("$" + part.lstrip("$") for part in span.split(":"))
 
 
 class Workbook:
@@ -283,7 +105,7 @@ class Workbook:
         """A new sheet at the end; ``widths`` are column widths from column A, ``freeze`` the
         first unfrozen cell (``"E2"``), ``print_title_rows`` rows like ``"1:3"``."""
         sheet = Sheet(
-            self,
+            self._strings,
             title,
             widths,
             freeze=freeze,
@@ -305,9 +127,9 @@ class Workbook:
         """The workbook as .xlsx bytes: same input, same bytes."""
         parts = [
             ("[Content_Types].xml", self._content_types()),
-            ("_rels/.rels", _ROOT_RELS),
-            ("docProps/app.xml", _APP),
-            ("docProps/core.xml", _CORE),
+            ("_rels/.rels", ROOT_RELS),
+            ("docProps/app.xml", APP),
+            ("docProps/core.xml", CORE),
             ("xl/workbook.xml", self._workbook_xml()),
             ("xl/_rels/workbook.xml.rels", self._workbook_rels()),
             ("xl/styles.xml", self._styles_xml()),
@@ -337,7 +159,7 @@ class Workbook:
             ("/docProps/app.xml", f"{ct}.extended-properties+xml"),
         ]
         return (
-            f'{_XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'{XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             + "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides)
@@ -350,14 +172,14 @@ class Workbook:
             sheets.append(f'<sheet name="{xml_attr(s.title)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>')
             quoted = "'" + s.title.replace("'", "''") + "'"
             if s.autofilter:
-                ref = f"{quoted}!{_absolute_range(s.autofilter)}"
-                names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{_escape(ref)}</definedName>')  # fmt: skip
-            titles = [f"{quoted}!{_span(t)}" for t in (s.print_title_cols, s.print_title_rows) if t]
+                ref = f"{quoted}!{absolute_range(s.autofilter)}"
+                names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{escape(ref)}</definedName>')  # fmt: skip
+            titles = [f"{quoted}!{span(t)}" for t in (s.print_title_cols, s.print_title_rows) if t]
             if titles:
-                names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{_escape(",".join(titles))}</definedName>')  # fmt: skip
+                names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{escape(",".join(titles))}</definedName>')  # fmt: skip
         defined = f"<definedNames>{''.join(names)}</definedNames>" if names else ""
         return (
-            f'{_XML_DECL}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><workbookPr/>'
+            f'{XML_DECL}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><workbookPr/>'
             f'<bookViews><workbookView activeTab="0"/></bookViews><sheets>{"".join(sheets)}</sheets>{defined}'
             '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
         )
@@ -372,7 +194,7 @@ class Workbook:
             (f"rId{n + 3}", f"{t}/sharedStrings", "sharedStrings.xml"),
         ]
         body = "".join(f'<Relationship Id="{i}" Type="{ty}" Target="{tg}"/>' for i, ty, tg in rels)
-        return f'{_XML_DECL}<Relationships xmlns="{_PKG_REL_NS}">{body}</Relationships>'
+        return f'{XML_DECL}<Relationships xmlns="{PKG_REL_NS}">{body}</Relationships>'
 
     def _styles_xml(self) -> str:
         fonts: dict[tuple, int] = {}
@@ -420,7 +242,7 @@ class Workbook:
         ]
         fmt_xml = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="{xml_attr(f)}"/>' for f, i in formats.items())
         return (
-            f'{_XML_DECL}<styleSheet xmlns="{_MAIN_NS}">'
+            f'{XML_DECL}<styleSheet xmlns="{MAIN_NS}">'
             + (f'<numFmts count="{len(formats)}">{fmt_xml}</numFmts>' if formats else "")
             + f'<fonts count="{len(font_xml)}">{"".join(font_xml)}</fonts>'
             + f'<fills count="{len(fill_xml)}">{"".join(fill_xml)}</fills>'
@@ -440,26 +262,4 @@ class Workbook:
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
             items.append(f"<si><t{space}>{text}</t></si>")
         n = len(items)
-        return f'{_XML_DECL}<sst xmlns="{_MAIN_NS}" count="{n}" uniqueCount="{n}">{"".join(items)}</sst>'
-
-
-_ROOT_RELS = (
-    f'{_XML_DECL}<Relationships xmlns="{_PKG_REL_NS}">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
-    "</Relationships>"
-)  # fmt: skip
-_APP = (
-    f'{_XML_DECL}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-    "<Application>docgen</Application></Properties>"
-)
-_CORE = (
-    f'{_XML_DECL}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
-    ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
-    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    "<dc:creator>docgen</dc:creator>"
-    f'<dcterms:created xsi:type="dcterms:W3CDTF">{_FIXED_W3CDTF}</dcterms:created>'
-    f'<dcterms:modified xsi:type="dcterms:W3CDTF">{_FIXED_W3CDTF}</dcterms:modified>'
-    "</cp:coreProperties>"
-)
+        return f'{XML_DECL}<sst xmlns="{MAIN_NS}" count="{n}" uniqueCount="{n}">{"".join(items)}</sst>'

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from docgen.errors import DocgenError, TemplateError
+from docgen.errors import TemplateCheckFailed, TemplateError
 
 
 @dataclass(frozen=True)
@@ -26,27 +26,6 @@ class TemplateIssue:
         if self.paragraph:
             text += f' In the paragraph "{self.paragraph}".'
         return text
-
-
-class TemplateCheckFailed(TemplateError):
-    """Raised by :func:`raise_if_issues`: one or more templates are broken; ``issues``
-    holds every problem found."""
-
-    def __init__(self, issues: list[TemplateIssue]):
-        self.issues = list(issues)
-        first = self.issues[0]
-        self.template, self.part, self.placeholder, self.paragraph = (
-            first.template,
-            first.part,
-            first.placeholder,
-            first.paragraph,
-        )
-        lines = [
-            f"The Word templates have {len(self.issues)} problem(s); no letter was written. Fix them in Word and run again:"
-        ]
-        lines += [f"  {issue}" for issue in self.issues]
-        self.message = "\n".join(lines)
-        DocgenError.__init__(self, self.message)
 
 
 def raise_if_issues(issues: list[TemplateIssue]) -> None:

@@ -1,8 +1,8 @@
-"""The delivery pack around the letters: PDFs, print packs, kick-off calendar files and
-email drafts, so the admin sends, prints and diarises without retyping.
+"""The calendar file and email drafts beside each migration's letters, so the admin
+sends and diarises the kick-off without retyping.
 
-Generic pieces live in :mod:`docgen.formats.pdf`, :mod:`docgen.formats.ics` and :mod:`docgen.formats.eml`;
-this module decides what each migration gets, where it goes and what it says.
+:mod:`docgen.formats.ics` and :mod:`docgen.formats.eml` make the bytes; this module
+decides what each migration's drafts say, and stores them (:mod:`docgen.batch.store`).
 """
 
 from __future__ import annotations
@@ -11,110 +11,21 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
-from docgen.batch.manifest import ManifestRow, sha256
+from docgen.batch.job import Job
+from docgen.batch.manifest import PRESENT, ManifestRow, Status
+from docgen.batch.store import store
+from docgen.batch.templates import prepared_templates
 from docgen.errors import DocgenError
+from docgen.formats import eml as emails
+from docgen.formats import ics as invites
+from docgen.formats.formatting import longdate
 from docgen.records import Migration
 
 EXTRACT = "data-extract-request"
 KICKOFF = "kick-off-invitation"
 
 
-def write_pdfs(job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[ManifestRow], list[str]]:
-    """Convert every letter written this run to PDF, then build one print pack per ICB
-    and document. Returns the manifest rows and notes for the user (LibreOffice missing)."""
-    from docgen.documents.catalogue import DOCUMENTS
-    from docgen.formats import pdf
-
-    out = Path(job.out)
-    letters = [r for r in rows if r.status in ("written", "unchanged") and r.path.endswith(".docx")]
-    soffice = pdf.find_soffice()
-    if soffice is None:
-        return [], [pdf.MISSING_LIBREOFFICE]
-    by_path = {out / r.path: r for r in letters}
-    todo = [p for p, r in by_path.items() if r.status == "written" or not _previous_pdf_fits(job, r)]
-    result = pdf.convert_to_pdf(todo, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
-    new_rows: list[ManifestRow] = []
-    made: dict[Path, Path] = {}
-    for path, row in by_path.items():
-        target = path.with_suffix(".pdf")
-        rel = PurePosixPath(row.path).with_suffix(".pdf").as_posix()
-        if path in result.failures:
-            # A PDF from an earlier run would show the old letter beside the new .docx.
-            target.unlink(missing_ok=True)
-            new_rows.append(
-                ManifestRow(
-                    row.migration_id,
-                    row.ods_code,
-                    row.document + " (PDF)",
-                    rel,
-                    "",
-                    0,
-                    "failed",
-                    str(result.failures[path]),
-                )
-            )
-            continue
-        data = target.read_bytes()
-        status = "written" if path in result else "unchanged"
-        new_rows.append(
-            ManifestRow(row.migration_id, row.ods_code, row.document + " (PDF)", rel, sha256(data), len(data), status)
-        )
-        made[path] = target
-
-    # Print packs: per ICB and document, practices in ODS code order.
-    batch = job.batch
-    groups: dict[tuple[str, str], list[tuple[str, str, Path]]] = defaultdict(list)
-    for path, row in by_path.items():
-        if path in made:
-            practice = batch.practice_by_ods[row.ods_code]
-            groups[(practice.icb_code, row.document)].append(
-                (practice.ods_code, f"{practice.ods_code} {practice.name}", made[path])
-            )
-    titles = {d.key: d.title for d in DOCUMENTS}
-    for (icb, doc), entries in sorted(groups.items()):
-        entries.sort()
-        rel = f"print/{icb}-{doc}.pdf"
-        try:
-            pages = pdf.build_print_pack(
-                [(t, p) for _, t, p in entries],
-                out / rel,
-                title=f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
-            )
-        except DocgenError as err:
-            new_rows.append(ManifestRow("", "", f"print pack {doc}", rel, "", 0, "failed", str(err)))
-            continue
-        data = (out / rel).read_bytes()
-        new_rows.append(
-            ManifestRow(
-                "",
-                "",
-                f"print pack {doc}",
-                rel,
-                sha256(data),
-                len(data),
-                "written",
-                f"{len(entries)} letter(s), {pages} page(s)",
-            )
-        )
-    return new_rows, []
-
-
-def _previous_pdf_fits(job, row: ManifestRow) -> bool:
-    """True when the letter's .docx is unchanged and its PDF is the one the previous run
-    listed (same sha256): only then may it be kept. A PDF left by an older run, before a
-    run without --pdf changed the .docx, would otherwise be printed and emailed stale."""
-    rel = PurePosixPath(row.path).with_suffix(".pdf").as_posix()
-    previous = job.previous.get(rel)
-    if row.status != "unchanged" or not previous:
-        return False
-    try:
-        data = (Path(job.out) / rel).read_bytes()
-    except OSError:
-        return False
-    return sha256(data) == previous[0]
-
-
-def write_drafts(job, rows: list[ManifestRow], *, pdf: bool = False) -> list[ManifestRow]:
+def write_drafts(job: Job, rows: list[ManifestRow], *, pdf: bool = False) -> list[ManifestRow]:
     """Per migration: ``kick-off.ics`` and the two email drafts, next to its letters.
 
     With ``pdf``, a letter is attached as PDF only if this run made or kept that PDF
@@ -122,9 +33,9 @@ def write_drafts(job, rows: list[ManifestRow], *, pdf: bool = False) -> list[Man
     letters: defaultdict[str, dict[str, PurePosixPath]] = defaultdict(dict)
     pdfs: set[str] = set()
     for r in rows:
-        if r.status in ("written", "unchanged") and r.path.endswith(".docx"):
+        if r.status in PRESENT and r.path.endswith(".docx"):
             letters[r.migration_id][r.document] = PurePosixPath(r.path)
-        elif r.status in ("written", "unchanged") and r.path.endswith(".pdf"):
+        elif r.status in PRESENT and r.path.endswith(".pdf"):
             pdfs.add(r.path)
     out_rows: list[ManifestRow] = []
     for m in job.batch.migrations:
@@ -133,7 +44,7 @@ def write_drafts(job, rows: list[ManifestRow], *, pdf: bool = False) -> list[Man
     return out_rows
 
 
-def _kickoff_start(job, migration: Migration) -> dt.datetime:
+def _kickoff_start(job: Job, migration: Migration) -> dt.datetime:
     schedule = job.schedules[migration.migration_id]
     when = migration.kickoff_time or job.batch.settings.kickoff_time
     return dt.datetime.combine(schedule.date("kick_off"), when)
@@ -155,7 +66,7 @@ def draft_paths(letters: dict[str, PurePosixPath]) -> list[tuple[str, PurePosixP
 
 
 def migration_drafts(
-    job,
+    job: Job,
     migration: Migration,
     letters: dict[str, PurePosixPath],
     *,
@@ -171,11 +82,6 @@ def migration_drafts(
     goes out as its PDF only if listed there (None: any PDF beside it). ``data``: the
     letters' bytes when the caller has just rendered them (else they are read back);
     ``inputs``: their fingerprint, for the manifest."""
-    from docgen.batch.writer import prepared_templates, store
-    from docgen.formats import eml as emails
-    from docgen.formats import ics as invites
-    from docgen.formats.formatting import longdate
-
     batch, out = job.batch, Path(job.out)
     practice, icb = batch.practice(migration), batch.icb(migration)
     schedule = job.schedules[migration.migration_id]
@@ -267,14 +173,12 @@ def migration_drafts(
     except DocgenError as err:
         rows.append(
             ManifestRow(
-                mid,
-                ods,
-                "email drafts",
-                ics_rel.parent.as_posix(),
-                "",
-                0,
-                "failed",
-                f"Migrations!{migration.row} ({mid}, {ods}): {err}",
+                migration_id=mid,
+                ods_code=ods,
+                document="email drafts",
+                path=ics_rel.parent.as_posix(),
+                status=Status.FAILED,
+                message=f"Migrations!{migration.row} ({mid}, {ods}): {err}",
             )
         )
     return rows

@@ -1,0 +1,44 @@
+"""The job: one batch to write, as every step of the batch layer (and every worker
+process) receives it, and what a process remembers while it works on that job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.plan.milestones import MigrationSchedule
+from docgen.records import Batch
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to write its share of the batch (picklable)."""
+
+    batch: Batch
+    schedules: dict[str, MigrationSchedule]  # migration ID -> its dates
+    out: str  # the output folder, resolved
+    letter_date: dt.date
+    today: dt.date
+    templates: Path | None = None
+    locale: str = "en_GB"
+    letters: bool = True
+    delivery: bool = False  # calendar files and email drafts, written beside the letters
+    pdf: bool = False  # PDFs come later; then the drafts wait for them (they attach the PDF)
+    # What the previous run's manifest lists: path -> (sha256, bytes, inputs).
+    previous: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+
+
+# What a process remembers while it writes one job: folders proved inside the output
+# folder, the job's static digest, records written out. Held for that job only (the job
+# is kept, so compared by identity) and started afresh for the next.
+_MEMO: dict = {"job": None}
+
+
+def memo(job: Job, name: str) -> dict:
+    """The per-job dictionary ``name`` (see ``_MEMO``), empty for a new job."""
+    if _MEMO["job"] is not job:
+        _MEMO.clear()
+        _MEMO["job"] = job
+    return _MEMO.setdefault(name, {})

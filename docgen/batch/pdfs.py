@@ -1,0 +1,111 @@
+"""PDFs of the letters and print packs: every letter written this run converted by
+LibreOffice (:mod:`docgen.formats.pdf`), then one pack per ICB and document to print in
+one go (:mod:`docgen.formats.print_pack`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path, PurePosixPath
+
+from docgen.batch.job import Job
+from docgen.batch.manifest import PRESENT, ManifestRow, Status, sha256
+from docgen.documents.catalogue import DOCUMENTS
+from docgen.errors import DocgenError
+from docgen.formats import pdf
+from docgen.formats.print_pack import build_print_pack
+
+
+def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[ManifestRow], list[str]]:
+    """Convert every letter written this run to PDF, then build one print pack per ICB
+    and document. Returns the manifest rows and notes for the user (LibreOffice missing)."""
+    out = Path(job.out)
+    letters = [r for r in rows if r.status in PRESENT and r.path.endswith(".docx")]
+    soffice = pdf.find_soffice()
+    if soffice is None:
+        return [], [pdf.MISSING_LIBREOFFICE]
+    by_path = {out / r.path: r for r in letters}
+    todo = [p for p, r in by_path.items() if r.status == Status.WRITTEN or not _previous_pdf_fits(job, r)]
+    result = pdf.convert_to_pdf(todo, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
+    new_rows: list[ManifestRow] = []
+    made: dict[Path, Path] = {}
+    for path, row in by_path.items():
+        target = path.with_suffix(".pdf")
+        rel = PurePosixPath(row.path).with_suffix(".pdf").as_posix()
+        if path in result.failures:
+            # A PDF from an earlier run would show the old letter beside the new .docx.
+            target.unlink(missing_ok=True)
+            new_rows.append(
+                ManifestRow(
+                    migration_id=row.migration_id,
+                    ods_code=row.ods_code,
+                    document=row.document + " (PDF)",
+                    path=rel,
+                    status=Status.FAILED,
+                    message=str(result.failures[path]),
+                )
+            )
+            continue
+        data = target.read_bytes()
+        new_rows.append(
+            ManifestRow(
+                migration_id=row.migration_id,
+                ods_code=row.ods_code,
+                document=row.document + " (PDF)",
+                path=rel,
+                sha256=sha256(data),
+                bytes=len(data),
+                status=Status.WRITTEN if path in result else Status.UNCHANGED,
+            )
+        )
+        made[path] = target
+
+    # Print packs: per ICB and document, practices in ODS code order.
+    batch = job.batch
+    groups: dict[tuple[str, str], list[tuple[str, str, Path]]] = defaultdict(list)
+    for path, row in by_path.items():
+        if path in made:
+            practice = batch.practice_by_ods[row.ods_code]
+            groups[(practice.icb_code, row.document)].append(
+                (practice.ods_code, f"{practice.ods_code} {practice.name}", made[path])
+            )
+    titles = {d.key: d.title for d in DOCUMENTS}
+    for (icb, doc), entries in sorted(groups.items()):
+        entries.sort()
+        rel = f"print/{icb}-{doc}.pdf"
+        try:
+            pages = build_print_pack(
+                [(t, p) for _, t, p in entries],
+                out / rel,
+                title=f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
+            )
+        except DocgenError as err:
+            new_rows.append(ManifestRow(document=f"print pack {doc}", path=rel, status=Status.FAILED, message=str(err)))
+            continue
+        data = (out / rel).read_bytes()
+        new_rows.append(
+            ManifestRow(
+                document=f"print pack {doc}",
+                path=rel,
+                sha256=sha256(data),
+                bytes=len(data),
+                status=Status.WRITTEN,
+                message=f"{len(entries)} letter(s), {pages} page(s)",
+            )
+        )
+    return new_rows, []
+
+
+def _previous_pdf_fits(job: Job, row: ManifestRow) -> bool:
+    """True when the letter's .docx is unchanged and its PDF is the one the previous run
+    listed (same sha256): only then may it be kept. A PDF left by an older run, before a
+    run without --pdf changed the .docx, would otherwise be printed and emailed stale."""
+    rel = PurePosixPath(row.path).with_suffix(".pdf").as_posix()
+    previous = job.previous.get(rel)
+    if row.status != Status.UNCHANGED or not previous:
+        return False
+    try:
+        data = (Path(job.out) / rel).read_bytes()
+    except OSError:
+        return False
+    return sha256(data) == previous[0]
