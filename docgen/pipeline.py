@@ -34,7 +34,7 @@ def check(workbook: Path, today: dt.date) -> CheckReport:
     from docgen.plan.schedule import schedule_batch, warnings_as_problems
     from docgen.workbook.validate import check_workbook
 
-    report = check_workbook(workbook, today=today)
+    report = check_workbook(workbook)
     result = CheckReport(report.batch, list(report.problems), set(report.invalid_migrations))
     if report.batch is not None and report.batch.migrations:
         result.schedules = schedule_batch(report.batch, today)

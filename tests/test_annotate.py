@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import wb
 from openpyxl import load_workbook
@@ -11,8 +9,6 @@ from openpyxl import load_workbook
 from docgen.errors import OutputError
 from docgen.workbook.annotate import ERROR_FILL, WARNING_FILL, write_annotated
 from docgen.workbook.validate import check_workbook
-
-TODAY = dt.date(2026, 11, 23)
 
 
 def _bad(s):
@@ -25,7 +21,7 @@ def _bad(s):
 def annotated(tmp_path):
     src = wb.make(tmp_path, _bad)
     before = src.read_bytes()
-    report = check_workbook(src, TODAY)
+    report = check_workbook(src)
     out = tmp_path / "marked.xlsx"
     write_annotated(src, report.problems, out)
     assert src.read_bytes() == before  # the admin's own file is untouched
@@ -72,14 +68,14 @@ def test_sheet_level_problems_are_listed_without_a_cell(tmp_path):
 
     src = wb.make(tmp_path, change)
     out = tmp_path / "marked.xlsx"
-    write_annotated(src, check_workbook(src, TODAY).problems, out)
+    write_annotated(src, check_workbook(src).problems, out)
     rows = list(load_workbook(out)["Problems"].iter_rows(min_row=2, values_only=True))
     assert rows == [("Warning", "Migrations", None, "There are no migrations. Add one row per migration.")]
 
 
 def test_an_annotated_copy_reads_back_the_same_problems(annotated, tmp_path):
     report, _ = annotated
-    again = check_workbook(tmp_path / "marked.xlsx", TODAY)
+    again = check_workbook(tmp_path / "marked.xlsx")
     assert [str(p) for p in again.problems] == [str(p) for p in report.problems]
 
 

@@ -11,11 +11,9 @@ import wb
 from docgen.errors import ValidationFailed
 from docgen.workbook.validate import check_workbook, load_batch
 
-TODAY = dt.date(2026, 11, 23)
-
 
 def check(tmp_path, change=None):
-    return check_workbook(wb.make(tmp_path, change), TODAY)
+    return check_workbook(wb.make(tmp_path, change))
 
 
 def lines(tmp_path, change=None) -> list[str]:

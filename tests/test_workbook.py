@@ -19,8 +19,6 @@ from docgen.workbook import reader as workbook
 from docgen.workbook.reader import clean, read_workbook
 from docgen.workbook.validate import check_workbook
 
-TODAY = dt.date(2026, 11, 23)
-
 
 def _messages(report) -> list[str]:
     return [f"{p.severity}: {p}" for p in report.problems]
@@ -134,7 +132,7 @@ def test_sheet_names_and_headers_may_differ_in_case_spaces_and_line_breaks(tmp_p
     header[header.index("Provisional go-live date")] = "PROVISIONAL\ngo-live  date"
     sheets["practice"] = sheets.pop("Practices")
     path = wb.write(tmp_path / "migrations.xlsx", sheets)
-    report = check_workbook(path, TODAY)
+    report = check_workbook(path)
     assert report.errors == []
     assert report.batch.migrations[0].go_live == dt.date(2027, 5, 11)
     assert report.batch.practices[0].name == "Test Surgery"
@@ -145,7 +143,7 @@ def test_title_rows_above_the_header_keep_excel_row_numbers(tmp_path):
         s["Migrations"][1][wb.headers("Migrations").index("Provisional go-live date")] = "31/02/2026"
         s["Migrations"][0:0] = [["Westbrook migrations 2027"], [None], ["Prepared by the ICB"]]
 
-    report = check_workbook(wb.make(tmp_path, change), TODAY)
+    report = check_workbook(wb.make(tmp_path, change))
     assert _messages(report) == [
         "error: Migrations!L5 (Provisional go-live date): '31/02/2026' is not a date. Enter a date such as 15/06/2026."
     ]
@@ -155,7 +153,7 @@ def test_no_header_row_is_an_error_naming_the_expected_headers(tmp_path):
     def change(s):
         s["Costs"] = [["Nothing here"], ["MIG-001", "Training"]]
 
-    report = check_workbook(wb.make(tmp_path, change), TODAY)
+    report = check_workbook(wb.make(tmp_path, change))
     assert (
         "error: Costs: No header row found in the first 10 rows. Put the column headers (Migration ID, Category, "
         "Description, Amount (£), One-off or recurring) in one row above the data."
@@ -170,7 +168,7 @@ def test_blank_rows_between_data_are_skipped(tmp_path):
         wb.put(s, "Suppliers", 9, "Supplier", "Microtest")
         wb.put(s, "Suppliers", 9, "Product", "Evolution")
 
-    report = check_workbook(wb.make(tmp_path, change), TODAY)
+    report = check_workbook(wb.make(tmp_path, change))
     assert report.errors == []
     assert [(s.supplier, s.row) for s in report.batch.suppliers] == [
         ("Optum", 2),
@@ -188,14 +186,14 @@ def test_a_stray_formatted_cell_at_the_last_excel_row_is_read_quickly(tmp_path):
     ws.cell(row=1_048_576, column=1).fill = PatternFill("solid", fgColor="FFFF00")
     book.save(path)
     start = time.perf_counter()
-    report = check_workbook(path, TODAY)
+    report = check_workbook(path)
     assert time.perf_counter() - start < 5
     assert report.errors == []
     assert [p.row for p in report.batch.practices] == [2]
 
 
 def test_hidden_sheets_are_read_with_a_warning(tmp_path):
-    report = check_workbook(wb.make(tmp_path, hidden=("Suppliers",)), TODAY)
+    report = check_workbook(wb.make(tmp_path, hidden=("Suppliers",)))
     assert _messages(report) == [
         "warning: Suppliers: This sheet is hidden in Excel; docgen read it anyway. Unhide it (right-click a sheet "
         "tab > Unhide) to check what it holds."
@@ -211,7 +209,7 @@ def test_cells_merged_down_a_column_are_filled_down_with_a_warning(tmp_path):
             wb.put(s, "Practices", row, "ICB code", None)
 
     path = wb.make(tmp_path, change, merges={"Practices": ["J2:J4"]})
-    report = check_workbook(path, TODAY)
+    report = check_workbook(path)
     assert _messages(report) == [
         "warning: Practices!J2 (ICB code): Cells J2:J4 are merged; docgen used the value of J2 ('QXY') for every row "
         "of the range. Unmerge them (Home > Merge & Center > Unmerge Cells) to give each row its own value."
@@ -220,7 +218,7 @@ def test_cells_merged_down_a_column_are_filled_down_with_a_warning(tmp_path):
 
 
 def test_cells_merged_across_columns_are_an_error(tmp_path):
-    report = check_workbook(wb.make(tmp_path, merges={"Contacts": ["C2:D2"]}), TODAY)
+    report = check_workbook(wb.make(tmp_path, merges={"Contacts": ["C2:D2"]}))
     assert _messages(report) == [
         "error: Contacts!C2: Cells C2:D2 are merged across columns, so docgen cannot tell which column the value "
         "belongs to. Unmerge them (Home > Merge & Center > Unmerge Cells) and put each value in its own column."
@@ -232,7 +230,7 @@ def test_a_merged_title_above_the_header_is_ignored(tmp_path):
     def change(s):
         s["Costs"].insert(0, ["Cost lines"])
 
-    report = check_workbook(wb.make(tmp_path, change, merges={"Costs": ["A1:F1"]}), TODAY)
+    report = check_workbook(wb.make(tmp_path, change, merges={"Costs": ["A1:F1"]}))
     assert report.problems == []
     assert report.batch.costs[0].row == 3
 
@@ -243,7 +241,7 @@ def test_excel_escapes_control_characters_and_odd_spaces_are_cleaned(tmp_path):
         wb.put(s, "Practices", 2, "Practice name", "\u00a0Test\u00a0Surgery  ")
         wb.put(s, "Practices", 2, "ODS code", " y90001\u200b")
 
-    report = check_workbook(wb.make(tmp_path, change), TODAY)
+    report = check_workbook(wb.make(tmp_path, change))
     assert report.errors == []
     assert report.batch.icbs[0].address == ("1 Test Street", "Testown", "TS1 1AA")
     assert report.batch.practices[0].name == "Test Surgery"
@@ -261,7 +259,7 @@ def test_phone_numbers_stored_as_numbers_keep_the_leading_zero(tmp_path):
         wb.put(s, "Contacts", 2, "Phone", 2079460000)
         wb.put(s, "ICBs", 2, "Sender phone", 7700900123)
 
-    report = check_workbook(wb.make(tmp_path, change), TODAY)
+    report = check_workbook(wb.make(tmp_path, change))
     assert report.problems == []
     assert report.batch.practices[0].phone == "01642 672351"
     assert report.batch.contacts[0].phone == "020 7946 0000"
@@ -273,7 +271,7 @@ def test_extra_columns_are_ignored_with_a_warning(tmp_path):
         s["Practices"][0].append("Notes")
         s["Practices"][1].append("Parking at the back")
 
-    report = check_workbook(wb.make(tmp_path, change), TODAY)
+    report = check_workbook(wb.make(tmp_path, change))
     assert _messages(report) == ["warning: Practices!M1: The column 'Notes' is not one docgen uses; it is ignored."]
     assert report.batch.practices[0].name == "Test Surgery"
 
@@ -282,7 +280,7 @@ def test_a_formula_never_calculated_is_an_error_naming_the_cell(tmp_path):
     def change(s):
         wb.put(s, "Practices", 2, "List size", wb.Formula("=4000+1000"))
 
-    report = check_workbook(wb.make(tmp_path, change), TODAY)
+    report = check_workbook(wb.make(tmp_path, change))
     assert _messages(report) == [
         "error: Practices!L2 (List size): This cell holds a formula that was never calculated, so it has no value "
         "to read. Open the workbook in Excel and save it (Excel calculates formulas when it saves), or type the value."
@@ -305,7 +303,7 @@ def test_a_formula_excel_has_calculated_gives_its_value(tmp_path):
     _patch_sheet_xml(
         path, "xl/worksheets/sheet3.xml", '<c r="L2" t="n"><v>5000</v></c>', '<c r="L2"><f>4000+1000</f><v>5000</v></c>'
     )
-    report = check_workbook(path, TODAY)
+    report = check_workbook(path)
     assert report.problems == []
     assert report.batch.practices[0].list_size == 5000
 
@@ -318,7 +316,7 @@ def test_a_formula_giving_an_excel_error_is_reported(tmp_path):
         '<c r="L2" t="n"><v>5000</v></c>',
         '<c r="L2" t="e"><f>A1/0</f><v>#DIV/0!</v></c>',
     )
-    assert _messages(check_workbook(path, TODAY)) == [
+    assert _messages(check_workbook(path)) == [
         "error: Practices!L2 (List size): The formula in this cell gives #DIV/0!. Fix the formula, or type the value."
     ]
 
@@ -328,7 +326,7 @@ def test_values_are_data_never_code(tmp_path):
         wb.put(s, "Practices", 2, "Practice name", "{{ 7*7 }} Surgery")
         wb.put(s, "Migrations", 2, "Reason for change", '=HYPERLINK("http://example.com","click")')
 
-    report = check_workbook(wb.make(tmp_path, change), TODAY)
+    report = check_workbook(wb.make(tmp_path, change))
     assert report.problems == []
     assert report.batch.practices[0].name == "{{ 7*7 }} Surgery"
     assert report.batch.migrations[0].reason == '=HYPERLINK("http://example.com","click")'

@@ -768,13 +768,13 @@ def _check_costs_and_blackouts(check: _Checker, data: _Sheets) -> None:
             )
 
 
-def check_workbook(path: Path | str, today: dt.date | None = None) -> ValidationReport:
+def check_workbook(path: Path | str) -> ValidationReport:
     """Read and check the workbook at ``path``; return the valid records and every problem.
 
     Raises :class:`~docgen.errors.WorkbookError` only when the file cannot be read as a
     workbook at all (wrong format, damaged, password-protected, required sheets missing).
-    ``today`` is accepted for checks relative to the day of the run; the date checks that
-    depend on it (go-live in the past, busy periods) live in :mod:`docgen.plan.schedule`.
+    Nothing here depends on the day of the run: the date checks that do (go-live in the
+    past, busy periods) live in :mod:`docgen.plan.schedule`.
     """
     with gc_paused():  # see gc_paused: a fifth of the CPU on a national workbook
         return _check_workbook(path)
@@ -910,10 +910,10 @@ def _sorted(problems: list[Problem], raw) -> list[Problem]:
     return sorted(problems, key=key)
 
 
-def load_batch(path: Path | str, today: dt.date | None = None) -> Batch:
+def load_batch(path: Path | str) -> Batch:
     """The workbook's records, or :class:`~docgen.errors.ValidationFailed` listing every
     problem when there is any error (the library's one-call entry point)."""
-    report = check_workbook(path, today)
+    report = check_workbook(path)
     if report.errors or report.batch is None:
         raise ValidationFailed(report.problems)
     return report.batch
