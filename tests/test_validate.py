@@ -491,7 +491,7 @@ def test_equal_amounts_of_either_sign_are_not_confused():
     from openpyxl.utils import get_column_letter
 
     from docgen.workbook import schema
-    from docgen.workbook.reader import RawRow, Table
+    from docgen.workbook.tables import RawRow, Table
     from docgen.workbook.validate import _Checker
 
     spec = schema.sheet("Costs")

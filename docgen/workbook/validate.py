@@ -22,15 +22,9 @@ from docgen.errors import ValidationFailed
 from docgen.problems import ERROR, WARNING, Problem, errors, warnings
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Settings, Supplier
 from docgen.workbook import schema
-from docgen.workbook.reader import (
-    _EXCEL_ERRORS,
-    FormulaWithoutValue,
-    RawRow,
-    Table,
-    gc_paused,
-    is_excel_error,
-    read_workbook,
-)
+from docgen.workbook.cells import EXCEL_ERRORS, FormulaWithoutValue, is_excel_error
+from docgen.workbook.reader import gc_paused, read_workbook
+from docgen.workbook.tables import RawRow, Table
 
 ODS_RE = re.compile(r"^[A-Z]\d{5}$")
 ICB_RE = re.compile(r"^Q[A-Z0-9]{2}$")
@@ -404,7 +398,7 @@ class _Checker:
                         self.error(sheet, raw.row, key, f"This cell is empty but required. {hint}", _migration_id(raw))
                     continue
                 if value.__class__ is str:
-                    if plain and value not in _EXCEL_ERRORS:
+                    if plain and value not in EXCEL_ERRORS:
                         values[key] = value  # what _parse gives text in a text column, without the call
                         continue
                     memo = value
