@@ -10,6 +10,7 @@ import zipfile
 import pytest
 import wb
 from openpyxl import Workbook, load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import PatternFill
 
 from docgen.errors import WorkbookError
@@ -279,3 +280,17 @@ def test_the_garbage_collector_is_paused_while_reading_and_resumed_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_reading_needs_nothing_of_openpyxls_workbook_loader(tmp_path, monkeypatch):
+    # openpyxl's loaded workbook keeps the sheet paths, shared strings and date styles in
+    # private attributes that a release may drop; docgen reads those parts itself.
+    path = wb.make(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise AttributeError("openpyxl changed")
+
+    monkeypatch.setattr(ExcelReader, "read", broken)
+    report = check_workbook(path)
+    assert report.problems == []
+    assert report.batch.practices[0].name == "Test Surgery"

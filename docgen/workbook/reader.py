@@ -1,8 +1,9 @@
 """Read the admin's .xlsx into raw rows tagged with their sheet and Excel row number.
 
 The steps, each in its own module: :mod:`~docgen.workbook.file_check` refuses what is not
-an .xlsx workbook; :mod:`~docgen.workbook.sheet_xml` reads each sheet's cells;
-:mod:`~docgen.workbook.tables` finds its header and columns. Here the sheets docgen
+an .xlsx workbook; :mod:`~docgen.workbook.parts` reads the workbook-wide parts (which
+sheets, shared strings, date styles); :mod:`~docgen.workbook.sheet_xml` reads each sheet's
+cells; :mod:`~docgen.workbook.tables` finds its header and columns. Here the sheets docgen
 uses are found by name, and a file that cannot be read is reported with what to do.
 """
 
@@ -10,22 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from openpyxl import load_workbook
 
 from docgen.errors import WorkbookError
 from docgen.problems import WARNING, Problem
 from docgen.workbook import schema
 from docgen.workbook.file_check import check_file, refuse
+from docgen.workbook.parts import SheetPart, WorkbookParts, read_member, read_parts
 from docgen.workbook.sheet_xml import parse_sheet
 from docgen.workbook.tables import Table, read_table
 
 #: Sheets a workbook must have; the others (Settings, Blackouts) fall back to defaults.
 REQUIRED_SHEETS = tuple(s.name for s in schema.SHEETS if s.required)
+
+_RESAVE = "Open it in Excel, save it again as Excel Workbook (.xlsx), and run again."
 
 
 @dataclass
@@ -46,8 +47,8 @@ def gc_paused():
     Reading a national workbook allocates about a million small objects (cell dicts,
     tuples, records) and frees few, so the collector walks an ever larger heap again and
     again to find nothing: a fifth of the CPU. Reference counting still frees everything
-    as usual; the few cycles left behind (openpyxl's workbook objects) are collected once
-    the collector runs again. Nested use is fine: only the outermost resumes it."""
+    as usual; any cycles left behind are collected once the collector runs again. Nested
+    use is fine: only the outermost resumes it."""
     if not gc.isenabled():
         yield
         return
@@ -65,69 +66,47 @@ def read_workbook(path: Path | str) -> RawWorkbook:
         return _read_workbook(Path(path))
 
 
+def _read_workbook(path: Path) -> RawWorkbook:
+    check_file(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except Exception as err:  # changed since check_file looked at it
+        raise refuse(path, f"cannot be read as an Excel workbook ({type(err).__name__}: {err}).", _RESAVE) from err
+    with zf:
+        try:
+            parts = read_parts(zf)
+        except Exception as err:  # a foreign file: any failure here means "cannot be read"
+            raise refuse(path, f"cannot be read as an Excel workbook ({type(err).__name__}: {err}).", _RESAVE) from err
+        try:
+            return _read_sheets(path, parts, zf)
+        except WorkbookError:
+            raise
+        except Exception as err:  # a damaged part inside an otherwise valid zip
+            raise refuse(path, f"is damaged and cannot be read ({type(err).__name__}: {err}).", _RESAVE) from err
+
+
 def _sheet_key(name: str) -> str:
     key = schema.normalise(name)
     return key[:-1] if key.endswith("s") else key
 
 
-def _sheet_xml(zf: zipfile.ZipFile | None, ws) -> bytes:
-    """The sheet's raw XML (read whole: a 6,000-row sheet is a few megabytes)."""
-    member = getattr(ws, "_worksheet_path", None)
-    if zf is None or not member:
-        return b""
-    try:
-        return zf.read(member.lstrip("/"))
-    except KeyError:
-        return b""
-
-
-def _read_workbook(path: Path) -> RawWorkbook:
-    check_file(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about Excel features it skips
-            wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as err:  # a foreign file: any failure here means "cannot be read"
-        raise refuse(
-            path,
-            f"cannot be read as an Excel workbook ({type(err).__name__}: {err}).",
-            "Open it in Excel, save it again as Excel Workbook (.xlsx), and run again.",
-        ) from err
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        zf = None
-    try:
-        return _read_sheets(path, wb, zf)
-    except WorkbookError:
-        raise
-    except Exception as err:  # a damaged part inside an otherwise valid zip
-        raise refuse(
-            path,
-            f"is damaged and cannot be read ({type(err).__name__}: {err}).",
-            "Open it in Excel, save it again as Excel Workbook (.xlsx), and run again.",
-        ) from err
-    finally:
-        wb.close()
-        if zf is not None:
-            zf.close()
-
-
-def _read_sheets(path: Path, wb, zf) -> RawWorkbook:
-    titles = list(wb.sheetnames)
-    found: dict[str, object] = {}
-    problems: list[Problem] = []
+def _find_sheets(path: Path, sheets: list[SheetPart], problems: list[Problem]) -> dict[str, SheetPart]:
+    """The sheet docgen reads for each sheet of the schema, matched by name ignoring case,
+    spaces and a plural s; a warning for each second sheet of the same name; an error
+    naming the required sheets that are missing."""
+    titles = [s.title for s in sheets]
+    found: dict[str, SheetPart] = {}
     for spec in schema.SHEETS:
-        matches = [t for t in titles if _sheet_key(t) == _sheet_key(spec.name)]
+        matches = [s for s in sheets if _sheet_key(s.title) == _sheet_key(spec.name)]
         if matches:
-            found[spec.name] = wb[matches[0]]
+            found[spec.name] = matches[0]
             for extra in matches[1:]:
                 problems.append(
                     Problem(
                         WARNING,
-                        extra,
-                        f"Two sheets are called {spec.name} ('{matches[0]}' and '{extra}'); docgen read "
-                        f"'{matches[0]}' and ignored this one. Delete or rename one of them.",
+                        extra.title,
+                        f"Two sheets are called {spec.name} ('{matches[0].title}' and '{extra.title}'); docgen read "
+                        f"'{matches[0].title}' and ignored this one. Delete or rename one of them.",
                     )
                 )
     missing = [name for name in REQUIRED_SHEETS if name not in found]
@@ -138,30 +117,35 @@ def _read_sheets(path: Path, wb, zf) -> RawWorkbook:
             f"Found: {', '.join(titles) or 'no sheets'}. Rename or add the {plural} "
             "(docgen init writes a workbook with every sheet)."
         )
+    return found
+
+
+def _read_sheets(path: Path, parts: WorkbookParts, zf: zipfile.ZipFile) -> RawWorkbook:
+    problems: list[Problem] = []
+    found = _find_sheets(path, parts.sheets, problems)
     tables: dict[str, Table] = {}
     unreadable: set[str] = set()
-    # openpyxl has already read these workbook-wide parts; the sheets themselves we parse faster.
-    shared = getattr(next(iter(found.values())), "_shared_strings", None) or []
-    date_styles = set(getattr(wb, "_date_formats", ()))
-    epoch = wb.epoch
     for spec in schema.SHEETS:
-        ws = found.get(spec.name)
-        if ws is None:
+        sheet = found.get(spec.name)
+        if sheet is None:
             continue
-        if getattr(ws, "sheet_state", "visible") != "visible":
+        if sheet.state != "visible":
             problems.append(
                 Problem(
                     WARNING,
-                    ws.title,
+                    sheet.title,
                     "This sheet is hidden in Excel; docgen read it anyway. Unhide it (right-click a sheet tab > "
                     "Unhide) to check what it holds.",
                 )
             )
-        table = read_table(spec, ws.title, parse_sheet(_sheet_xml(zf, ws), shared, date_styles, epoch), problems)
+        # A chart sheet has no cells: read as empty, it has no header row.
+        xml = read_member(zf, sheet.member) if sheet.member else b""
+        parsed = parse_sheet(xml, parts.shared, parts.date_styles, parts.epoch)
+        table = read_table(spec, sheet.title, parsed, problems)
         if table is None:
             unreadable.add(spec.name)
             continue
         if not table.readable:
             unreadable.add(spec.name)
         tables[spec.name] = table
-    return RawWorkbook(path, tables, problems, titles, unreadable)
+    return RawWorkbook(path, tables, problems, [s.title for s in parts.sheets], unreadable)
