@@ -6,7 +6,8 @@ import pytest
 import wb
 from openpyxl import load_workbook
 
-from docgen.errors import OutputError
+from docgen.errors import OutputError, WorkbookError
+from docgen.workbook import annotate
 from docgen.workbook.annotate import ERROR_FILL, WARNING_FILL, write_annotated
 from docgen.workbook.validate import check_workbook
 
@@ -86,4 +87,25 @@ def test_annotate_refuses_to_overwrite_the_workbook_it_checks(tmp_path):
     assert str(err.value) == (
         f"{src} is the workbook being checked. Give --annotate a different file name, e.g. "
         f"{tmp_path / 'migrations-problems.xlsx'}."
+    )
+
+
+def test_a_bug_while_opening_the_workbook_is_not_blamed_on_the_file(tmp_path, monkeypatch):
+    src = wb.make(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise AttributeError("a bug in docgen")
+
+    monkeypatch.setattr(annotate, "load_workbook", broken)
+    with pytest.raises(AttributeError, match="a bug in docgen"):
+        write_annotated(src, [], tmp_path / "marked.xlsx")
+
+
+def test_a_workbook_openpyxl_cannot_open_is_reported_with_what_to_do(tmp_path):
+    src = tmp_path / "migrations.xlsx"
+    src.write_bytes(b"not a zip")
+    with pytest.raises(WorkbookError) as err:
+        write_annotated(src, [], tmp_path / "marked.xlsx")
+    assert str(err.value) == (
+        f"{src}: cannot be opened to annotate (File is not a zip file). Save it again from Excel."
     )

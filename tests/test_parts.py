@@ -198,6 +198,22 @@ def test_a_workbook_with_shared_rich_text_gives_the_text(tmp_path):
 # --- damaged parts ------------------------------------------------------------------------------
 
 
+def test_a_cell_pointing_past_the_shared_strings_is_reported_as_damaged(tmp_path):
+    path = wb.make(tmp_path)
+
+    def change(parts):
+        _to_shared_strings(parts, {"B2": "<t>Test Surgery</t>"})
+        parts["xl/worksheets/sheet3.xml"] = parts["xl/worksheets/sheet3.xml"].replace("<v>0</v>", "<v>7</v>")
+
+    _rewrite(path, change)
+    with pytest.raises(WorkbookError) as err:
+        read_workbook(path)
+    assert str(err.value) == (
+        f"{path}: is damaged and cannot be read (MissingSharedString: a cell uses shared string 7; the file has 1). "
+        "Open it in Excel, save it again as Excel Workbook (.xlsx), and run again."
+    )
+
+
 def test_a_workbook_without_its_relationships_part_cannot_be_read(tmp_path):
     path = wb.make(tmp_path)
     _rewrite(path, lambda parts: parts.pop(_RELS))

@@ -14,7 +14,7 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import PatternFill
 
 from docgen.errors import WorkbookError
-from docgen.workbook import reader
+from docgen.workbook import reader, sheet_xml
 from docgen.workbook.cells import clean
 from docgen.workbook.reader import read_workbook
 from docgen.workbook.validate import check_workbook
@@ -282,15 +282,37 @@ def test_the_garbage_collector_is_paused_while_reading_and_resumed_as_it_was():
         gc.enable()
 
 
+# --- a bug in docgen is not blamed on the file ----------------------------------------------
+
+
+def _broken(error: type[Exception]):
+    def raise_(*args, **kwargs):
+        raise error("a bug in docgen")
+
+    return raise_
+
+
+@pytest.mark.parametrize(
+    "module, name, error",
+    [
+        (reader, "read_parts", AttributeError),
+        (reader, "read_table", TypeError),
+        (reader, "parse_sheet", KeyError),
+        (sheet_xml, "parse_sheet_fast", IndexError),
+    ],
+)
+def test_a_bug_while_reading_is_raised_as_itself_not_as_a_damaged_workbook(tmp_path, monkeypatch, module, name, error):
+    path = wb.make(tmp_path)
+    monkeypatch.setattr(module, name, _broken(error))
+    with pytest.raises(error, match="a bug in docgen"):
+        read_workbook(path)
+
+
 def test_reading_needs_nothing_of_openpyxls_workbook_loader(tmp_path, monkeypatch):
     # openpyxl's loaded workbook keeps the sheet paths, shared strings and date styles in
     # private attributes that a release may drop; docgen reads those parts itself.
     path = wb.make(tmp_path)
-
-    def broken(*args, **kwargs):
-        raise AttributeError("openpyxl changed")
-
-    monkeypatch.setattr(ExcelReader, "read", broken)
+    monkeypatch.setattr(ExcelReader, "read", _broken(AttributeError))
     report = check_workbook(path)
     assert report.problems == []
     assert report.batch.practices[0].name == "Test Surgery"

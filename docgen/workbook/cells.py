@@ -29,6 +29,13 @@ class FormulaWithoutValue:
         return f"FormulaWithoutValue({self.ref!r})"
 
 
+class MissingSharedString(ValueError):
+    """A cell points past the end of the shared-strings table: the file is damaged.
+
+    A ValueError, as a bad number in a cell is, so that the reader reports the workbook as
+    damaged; an IndexError would look like a bug in docgen."""
+
+
 def is_excel_error(value: object) -> bool:
     """True for a formula's error result such as ``#REF!`` or ``#N/A``."""
     return isinstance(value, str) and value in EXCEL_ERRORS
@@ -52,7 +59,10 @@ def cell_value(
     if text is None:
         return None
     if kind == "s":
-        return str(shared[int(text)])
+        try:
+            return str(shared[int(text)])
+        except IndexError:
+            raise MissingSharedString(f"a cell uses shared string {text}; the file has {len(shared)}") from None
     if kind in ("inlineStr", "str", "e"):
         return text
     if kind == "b":

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 from docgen.errors import WorkbookError
 from docgen.problems import WARNING, Problem
@@ -25,6 +27,11 @@ from docgen.workbook.tables import Table, read_table
 
 #: Sheets a workbook must have; the others (Settings, Blackouts) fall back to defaults.
 REQUIRED_SHEETS = tuple(s.name for s in schema.SHEETS if s.required)
+
+#: What reading a damaged or foreign file raises: the zip's errors, a missing or unreadable
+#: part (DamagedPart), XML expat refuses, a value that is not what its cell type says
+#: (ValueError). Anything else is a bug in docgen and is not blamed on the file.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, expat.ExpatError, ValueError)
 
 _RESAVE = "Open it in Excel, save it again as Excel Workbook (.xlsx), and run again."
 
@@ -70,18 +77,16 @@ def _read_workbook(path: Path) -> RawWorkbook:
     check_file(path)
     try:
         zf = zipfile.ZipFile(path)
-    except Exception as err:  # changed since check_file looked at it
+    except DAMAGED as err:  # changed since check_file looked at it
         raise refuse(path, f"cannot be read as an Excel workbook ({type(err).__name__}: {err}).", _RESAVE) from err
     with zf:
         try:
             parts = read_parts(zf)
-        except Exception as err:  # a foreign file: any failure here means "cannot be read"
+        except DAMAGED as err:
             raise refuse(path, f"cannot be read as an Excel workbook ({type(err).__name__}: {err}).", _RESAVE) from err
         try:
             return _read_sheets(path, parts, zf)
-        except WorkbookError:
-            raise
-        except Exception as err:  # a damaged part inside an otherwise valid zip
+        except DAMAGED as err:  # a damaged part inside an otherwise valid zip
             raise refuse(path, f"is damaged and cannot be read ({type(err).__name__}: {err}).", _RESAVE) from err
 
 
