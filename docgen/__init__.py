@@ -9,9 +9,9 @@ Use it as a library as the CLI does::
 __version__ = "0.1.0"
 
 
-def load_batch(path, today=None):
+def load_batch(path):
     """Read and validate a workbook; return a :class:`~docgen.records.Batch` or raise
     :class:`~docgen.errors.ValidationFailed` listing every error."""
     from docgen.workbook.validate import load_batch as _load
 
-    return _load(path, today=today)
+    return _load(path)

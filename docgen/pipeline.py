@@ -48,7 +48,7 @@ class CheckReport(ValidationReport):
 
 def check(workbook: Path, today: dt.date) -> CheckReport:
     """Validate ``workbook`` and schedule its valid migrations; collect every problem."""
-    report = check_workbook(workbook, today=today)
+    report = check_workbook(workbook)
     result = CheckReport(report.batch, list(report.problems), set(report.invalid_migrations))
     if report.batch is not None and report.batch.migrations:
         result.schedules = schedule_batch(report.batch, today)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import wb
 from openpyxl import load_workbook
 
-from docgen.errors import OutputError
+from docgen.errors import OutputError, WorkbookError
+from docgen.workbook import annotate
 from docgen.workbook.annotate import ERROR_FILL, WARNING_FILL, write_annotated
 from docgen.workbook.validate import check_workbook
-
-TODAY = dt.date(2026, 11, 23)
 
 
 def _bad(s):
@@ -25,7 +22,7 @@ def _bad(s):
 def annotated(tmp_path):
     src = wb.make(tmp_path, _bad)
     before = src.read_bytes()
-    report = check_workbook(src, TODAY)
+    report = check_workbook(src)
     out = tmp_path / "marked.xlsx"
     write_annotated(src, report.problems, out)
     assert src.read_bytes() == before  # the admin's own file is untouched
@@ -72,14 +69,14 @@ def test_sheet_level_problems_are_listed_without_a_cell(tmp_path):
 
     src = wb.make(tmp_path, change)
     out = tmp_path / "marked.xlsx"
-    write_annotated(src, check_workbook(src, TODAY).problems, out)
+    write_annotated(src, check_workbook(src).problems, out)
     rows = list(load_workbook(out)["Problems"].iter_rows(min_row=2, values_only=True))
     assert rows == [("Warning", "Migrations", None, "There are no migrations. Add one row per migration.")]
 
 
 def test_an_annotated_copy_reads_back_the_same_problems(annotated, tmp_path):
     report, _ = annotated
-    again = check_workbook(tmp_path / "marked.xlsx", TODAY)
+    again = check_workbook(tmp_path / "marked.xlsx")
     assert [str(p) for p in again.problems] == [str(p) for p in report.problems]
 
 
@@ -90,4 +87,25 @@ def test_annotate_refuses_to_overwrite_the_workbook_it_checks(tmp_path):
     assert str(err.value) == (
         f"{src} is the workbook being checked. Give --annotate a different file name, e.g. "
         f"{tmp_path / 'migrations-problems.xlsx'}."
+    )
+
+
+def test_a_bug_while_opening_the_workbook_is_not_blamed_on_the_file(tmp_path, monkeypatch):
+    src = wb.make(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise AttributeError("a bug in docgen")
+
+    monkeypatch.setattr(annotate, "load_workbook", broken)
+    with pytest.raises(AttributeError, match="a bug in docgen"):
+        write_annotated(src, [], tmp_path / "marked.xlsx")
+
+
+def test_a_workbook_openpyxl_cannot_open_is_reported_with_what_to_do(tmp_path):
+    src = tmp_path / "migrations.xlsx"
+    src.write_bytes(b"not a zip")
+    with pytest.raises(WorkbookError) as err:
+        write_annotated(src, [], tmp_path / "marked.xlsx")
+    assert str(err.value) == (
+        f"{src}: cannot be opened to annotate (File is not a zip file). Save it again from Excel."
     )

@@ -41,7 +41,7 @@ def test_the_starter_has_instructions_first_then_every_sheet(starter):
 
 
 def test_the_empty_starter_round_trips_with_only_the_no_migrations_warning(starter):
-    report = check_workbook(starter, TODAY)
+    report = check_workbook(starter)
     assert [f"{p.severity}: {p}" for p in report.problems] == [
         "warning: Migrations: There are no migrations. Add one row per migration."
     ]
@@ -103,7 +103,7 @@ def test_date_columns_are_formatted_day_month_year(starter):
 
 
 def test_blackouts_cover_three_years_of_busy_periods(starter):
-    batch = check_workbook(starter, TODAY).batch
+    batch = check_workbook(starter).batch
     reasons = {(b.reason, b.start.year) for b in batch.blackouts}
     for year in (2026, 2027, 2028):
         assert {("QOF year end", year), ("Easter", year), ("Christmas to New Year", year)} <= reasons
@@ -132,7 +132,7 @@ def test_init_refuses_to_overwrite_unless_forced(starter):
     assert str(err.value) == f"{starter} already exists. Use --force to overwrite it, or choose another file name."
     assert starter.read_bytes() == before
     write_starter(starter, force=True, today=dt.date(2030, 1, 1))
-    years = {b.start.year for b in check_workbook(starter, TODAY).batch.blackouts}
+    years = {b.start.year for b in check_workbook(starter).batch.blackouts}
     assert years == {2030, 2031, 2032}
 
 

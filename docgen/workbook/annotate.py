@@ -7,12 +7,17 @@ each cell. The admin's own workbook is never changed.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
+from lxml.etree import XMLSyntaxError
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from docgen.errors import OutputError, WorkbookError
@@ -25,6 +30,22 @@ ERROR_FILL = PatternFill("solid", fgColor="F4B6B6")
 WARNING_FILL = PatternFill("solid", fgColor="FFD98C")
 HEADER_FILL = PatternFill("solid", fgColor="005EB8")
 PROBLEMS_SHEET = "Problems"
+
+#: What openpyxl raises for a file it cannot open: a name it refuses, a damaged zip, a
+#: missing part (KeyError), XML its parsers refuse, a value of the wrong type in a part
+#: (its descriptors raise TypeError or ValueError). Anything else is a bug, not the file.
+_CANNOT_OPEN = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    ValueError,
+    TypeError,
+    XMLSyntaxError,
+    ParseError,
+)
 
 
 def _find_sheet(wb, title: str):
@@ -57,7 +78,7 @@ def write_annotated(src: Path | str, problems: list[Problem], out: Path | str) -
         )
     try:
         wb = load_workbook(src)
-    except Exception as err:  # the file was readable moments ago; say so plainly
+    except _CANNOT_OPEN as err:  # the file was readable moments ago; say so plainly
         raise WorkbookError(f"{src}: cannot be opened to annotate ({err}). Save it again from Excel.") from err
 
     by_cell: dict[tuple[str, str], list[Problem]] = {}

@@ -1,0 +1,74 @@
+"""Is this file an .xlsx workbook at all? Said before any of it is parsed.
+
+An admin's file goes wrong in ordinary ways: the wrong path, a CSV or an old .xls saved
+under an .xlsx name, a password, a download cut short. Each is refused with what it is and
+what to do, rather than with a parser's message.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from docgen.errors import WorkbookError
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def refuse(path: Path, what: str, fix: str) -> WorkbookError:
+    """The error for a file docgen cannot read: its path, what is wrong, and the fix."""
+    return WorkbookError(f"{path}: {what} {fix}")
+
+
+def check_file(path: Path) -> None:
+    """Refuse, with the reason and the fix, any file that is not an .xlsx workbook: a folder,
+    an empty or unreadable file, an old .xls, a password-protected, Word, OpenDocument or
+    binary workbook, a zip cut short, a CSV."""
+    resave = "Open it in Excel and use File > Save As > Excel Workbook (.xlsx), then run again."
+    if not path.exists():
+        raise refuse(path, "there is no such file.", "Check the path and the file name.")
+    if path.is_dir():
+        raise refuse(path, "is a folder, not a workbook.", "Give the path of the .xlsx file itself.")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as err:
+        raise refuse(path, f"cannot be read ({err.strerror}).", "Close it in Excel and check you may read it.") from err
+    if not head:
+        raise refuse(
+            path, "is empty (0 bytes).", "It may not have finished copying or saving: save it again from Excel."
+        )
+    if head.startswith(_OLE_MAGIC):
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            raise refuse(
+                path,
+                "is password-protected, so docgen cannot read it.",
+                "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, "
+                "clear the box), save, and run again.",
+            )
+        raise refuse(path, "is an old-style Excel 97-2003 (.xls) or other Office file, not an .xlsx workbook.", resave)
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError) as err:
+            raise refuse(
+                path,
+                "is damaged or incomplete (it may have been cut short while copying or downloading).",
+                "Copy it again or save it again from Excel, then run again.",
+            ) from err
+        if "xl/workbook.xml" in names:
+            return
+        if "word/document.xml" in names:
+            raise refuse(path, "is a Word document, not an Excel workbook.", "Give the path of the .xlsx workbook.")
+        if "content.xml" in names:
+            raise refuse(path, "is an OpenDocument file (.ods), not an .xlsx workbook.", resave)
+        if "xl/workbook.bin" in names:
+            raise refuse(path, "is an Excel binary workbook (.xlsb), not an .xlsx workbook.", resave)
+        raise refuse(path, "is a zip archive, not an Excel workbook.", "Give the path of the .xlsx workbook.")
+    text = head.decode("utf-8", errors="replace")
+    if "\n" in text and any(sep in text for sep in (",", ";", "\t")) and "\x00" not in text:
+        raise refuse(path, "is a CSV (plain text) file, not an Excel workbook.", resave)
+    raise refuse(path, "is not an Excel workbook (.xlsx).", resave)
