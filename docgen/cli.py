@@ -95,7 +95,7 @@ def init(path: Path, force: bool) -> None:
 def validate(workbook: Path, annotate_to: Path | None, today: dt.date | None) -> None:
     """Check WORKBOOK and list every problem at once (exit 1 if there are errors)."""
     pipeline = _pipeline()
-    report = pipeline.check(workbook, today or _today())
+    report = pipeline.check(workbook, today or _today(), use_as_at=today is None)
     _echo_problems(report.problems, err=False)
     if annotate_to:
         pipeline.annotate(workbook, report.problems, annotate_to)
@@ -145,6 +145,13 @@ def _batch_options(f):
             help="Write every valid migration; list the invalid ones as failed (exit 1).",
         ),
         click.option("--pdf", is_flag=True, help="Also write every letter as PDF and print packs (needs LibreOffice)."),
+        click.option(
+            "--all",
+            "all_documents",
+            is_flag=True,
+            help="Write every document of every migration that is not cancelled (records of steps done too), "
+            "not only what is due.",
+        ),
     ]
     for d in reversed(decorators):
         f = d(f)
@@ -161,12 +168,30 @@ def _refuse(problems, hint: str) -> NoReturn:
     sys.exit(1)
 
 
-def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_invalid, pdf, *, timeline, delivery):
+def _run(
+    workbook,
+    out,
+    only,
+    icb,
+    jobs,
+    templates,
+    letter_date,
+    today,
+    skip_invalid,
+    pdf,
+    all_documents,
+    *,
+    timeline,
+    delivery,
+):
     pipeline = _pipeline()
+    use_as_at = today is None
     today = today or _today()
     options = pipeline.RunOptions(
         out=out,
         today=today,
+        use_as_at=use_as_at,
+        all_documents=all_documents,
         letter_date=letter_date,
         only=tuple(only),
         icb=icb,
@@ -177,7 +202,7 @@ def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_inv
         delivery=delivery,
         pdf=pdf,
     )
-    report = pipeline.check(workbook, today)
+    report = pipeline.check(workbook, today, use_as_at=use_as_at, letter_date=letter_date)
     if report.batch is None or (report.errors and not skip_invalid):
         _refuse(
             report.problems,
@@ -216,12 +241,48 @@ def _run(workbook, out, only, icb, jobs, templates, letter_date, today, skip_inv
         click.echo(f"Failed: {what}: {why}", err=True)
     for note in result.notes:
         click.echo(note, err=True)
+    if result.actions and result.today:
+        _echo_actions(result.actions, result.today, limit=5)
+    for row in result.blocked:
+        click.echo(f"Due but not written: {row.migration_id} {row.document}: {row.message.split(': ', 1)[-1]}")
+    what = "every document not cancelled (--all)" if result.all_documents else "what is due"
+    as_at = f" as at {result.today:%d/%m/%Y}" if result.today else ""
     click.echo(
-        f"{result.letters} letter(s) for {result.migrations} migration(s) in {out} "
-        f"({result.unchanged} file(s) unchanged since the last run); {result.warnings} warning(s); "
-        f"{len(result.failures)} failure(s); {result.seconds:.1f} s. See {out / 'manifest.csv'}."
+        f"{result.letters} letter(s) for {result.migrations} migration(s) in {out}: {what}{as_at}; "
+        f"{len(result.nothing_due)} migration(s) had nothing {'to write' if result.all_documents else 'due'}, "
+        f"{len(result.blocked)} due document(s) not written ({result.unchanged} file(s) unchanged since the last "
+        f"run); {result.warnings} warning(s); {len(result.failures)} failure(s); {result.seconds:.1f} s. "
+        f"See {out / 'manifest.csv'}."
     )
     sys.exit(result.exit_code)
+
+
+def _echo_actions(actions, today: dt.date, *, limit: int | None = None) -> None:
+    """The action list as a table: overdue in red, due in yellow, coming up plain (colour
+    only on a terminal); ``limit`` rows and a count of the rest."""
+    due = [a for a in actions if not a.upcoming]
+    coming = [a for a in actions if a.upcoming]
+    shown = 0
+    for title, group in (("Due", due), ("Coming up", coming)):
+        if not group or (limit is not None and shown >= limit):
+            continue
+        click.echo(f"\n{title}:")
+        for a in group:
+            if limit is not None and shown >= limit:
+                break
+            shown += 1
+            late = a.days_overdue(today) if not a.upcoming else 0
+            when = a.due.strftime("%d/%m/%Y") if a.due else "no date"
+            flag = f"{late} day(s) overdue" if late else ("due" if not a.upcoming else "from")
+            who = f"{a.role}" + (f" ({a.name})" if a.name else "")
+            line = f"  {when}  {flag:<18} {a.migration_id:<10} {a.ods_code}  [{a.stage}] {a.action} - {who}"
+            colour = "red" if late else ("yellow" if not a.upcoming else None)
+            click.secho(line, fg=colour)
+            if a.blocker:
+                click.secho(f"      first: {a.blocker}", fg="red" if late else None)
+    if limit is not None and len(actions) > shown:
+        click.echo(f"  ... and {len(actions) - shown} more: docgen due WORKBOOK lists them all.")
+    click.echo("")
 
 
 @main.command()
@@ -245,13 +306,33 @@ def run_cmd(**kwargs) -> None:
 def timeline(workbook: Path, out: Path, today: dt.date | None) -> None:
     """Write OUT/timeline.xlsx: every migration's dates, a Gantt chart and the warnings."""
     pipeline = _pipeline()
-    today = today or _today()
-    report = pipeline.check(workbook, today)
+    report = pipeline.check(workbook, today or _today(), use_as_at=today is None)
     if report.batch is None or report.errors:
         _refuse(report.problems, "Fix the errors and run again.")
     _echo_problems(report.warnings)
-    path = pipeline.write_timeline(report, out, today)
+    path = pipeline.write_timeline(report, out)
     click.echo(f"Wrote {path} ({len(report.batch.migrations)} migration(s), {len(report.warnings)} warning(s)).")
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(exists=True, path_type=Path))
+@click.option("--today", type=str, callback=_parse_date, help="List what is due as if today were this date.")
+def due(workbook: Path, today: dt.date | None) -> None:
+    """List what is due for every migration in WORKBOOK, overdue first, and who does it."""
+    pipeline = _pipeline()
+    report = pipeline.due(workbook, today or _today(), use_as_at=today is None)
+    if report.batch is None or report.errors:
+        _refuse(report.problems, "Fix the errors and run again (docgen validate lists them).")
+    actions = report.actions()
+    assert report.today is not None
+    n_due = sum(1 for a in actions if not a.upcoming)
+    n_late = sum(1 for a in actions if not a.upcoming and a.days_overdue(report.today))
+    click.echo(
+        f"As at {report.today:%A %d/%m/%Y}: {n_due} action(s) due ({n_late} overdue) for "
+        f"{len(report.batch.migrations)} migration(s); {len(report.warnings)} warning(s) (docgen validate lists them)."
+    )
+    _echo_actions(actions, report.today)
+    sys.exit(0)
 
 
 @main.group()

@@ -1,7 +1,9 @@
 """The batch from workbook to outputs: load, validate, schedule, render, write, report.
 
-``check`` is what ``docgen validate`` runs; ``run`` is what ``docgen letters`` and
-``docgen run`` run. Both take ``today`` as a parameter; nothing here reads the clock.
+``check`` is what ``docgen validate`` runs, ``due`` what ``docgen due`` runs; ``run`` is
+what ``docgen letters`` and ``docgen run`` run. Each takes ``today`` as a parameter
+(the workbook's Settings "As-at date" stands in for it when ``use_as_at`` says the
+caller's today is only the clock's); nothing here reads the clock.
 The other commands each have their entry point here too (``init_workbook``,
 ``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``), so the
 command line talks to this module alone. The per-migration writing lives in
@@ -26,11 +28,13 @@ from docgen.batch.timeline import store_timeline
 from docgen.documents import timeline
 from docgen.documents.catalogue import DOCUMENTS
 from docgen.documents.example import example_context
+from docgen.documents.selection import select_documents, why_nothing
 from docgen.errors import DocgenError, ValidationFailed
 from docgen.formats.docx.fields import field_paths
 from docgen.formats.docx.issues import TemplateIssue
 from docgen.plan.as_problems import warnings_as_problems
 from docgen.plan.schedule import schedule_batch
+from docgen.plan.stages import Action, MigrationStage, action_list, stage_batch
 from docgen.problems import Problem
 from docgen.records import Batch
 from docgen.workbook.annotate import write_annotated
@@ -41,19 +45,43 @@ from docgen.workbook.validate import ValidationReport, check_workbook
 @dataclass
 class CheckReport(ValidationReport):
     """What ``check`` found: the validation report plus each valid migration's schedule
-    (whose warnings are already among ``problems``)."""
+    (whose warnings are already among ``problems``) and stage, on ``today``."""
 
     schedules: dict = field(default_factory=dict)
+    stages: dict[str, MigrationStage] = field(default_factory=dict)
+    today: dt.date | None = None
+
+    def actions(self) -> list[Action]:
+        """The action list: what is due (overdue first), then what comes up next."""
+        assert self.today is not None, "check() sets today"
+        return action_list(self.stages, self.today)
 
 
-def check(workbook: Path, today: dt.date) -> CheckReport:
-    """Validate ``workbook`` and schedule its valid migrations; collect every problem."""
+def check(
+    workbook: Path, today: dt.date, *, use_as_at: bool = False, letter_date: dt.date | None = None
+) -> CheckReport:
+    """Validate ``workbook``, then schedule and stage its valid migrations on ``today``
+    (or on the workbook's As-at date, with ``use_as_at``: ``today`` is then the clock's);
+    collect every problem. ``letter_date`` (default: the Settings letter date, else today)
+    is the date a document written now would carry."""
     report = check_workbook(workbook)
-    result = CheckReport(report.batch, list(report.problems), set(report.invalid_migrations))
-    if report.batch is not None and report.batch.migrations:
-        result.schedules = schedule_batch(report.batch, today)
-        result.problems.extend(warnings_as_problems(report.batch, result.schedules))
+    result = CheckReport(report.batch, list(report.problems), set(report.invalid_migrations), today=today)
+    if report.batch is not None:
+        settings = report.batch.settings
+        if use_as_at and settings.as_at_date is not None:
+            result.today = today = settings.as_at_date
+        if report.batch.migrations:
+            result.schedules = schedule_batch(report.batch, today)
+            result.problems.extend(warnings_as_problems(report.batch, result.schedules))
+            result.stages = stage_batch(
+                report.batch, result.schedules, today=today, letter_date=letter_date or settings.letter_date or today
+            )
     return result
+
+
+def due(workbook: Path, today: dt.date, *, use_as_at: bool = False) -> CheckReport:
+    """``docgen due``: the checked workbook with its stages; ``report.actions()`` is the list."""
+    return check(workbook, today, use_as_at=use_as_at)
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,8 @@ class RunOptions:
     delivery: bool = False  # .ics calendar invitations and .eml drafts
     pdf: bool = False
     locale: str = "en_GB"
+    all_documents: bool = False  # --all: every document of every migration not Cancelled
+    use_as_at: bool = False  # ``today`` is the clock's: the workbook's As-at date wins
 
 
 @dataclass
@@ -85,6 +115,19 @@ class RunResult:
     seconds: float
     notes: list[str] = field(default_factory=list)
     errors: int = 0  # validation errors skipped with --skip-invalid
+    actions: list[Action] = field(default_factory=list)
+    today: dt.date | None = None
+    all_documents: bool = False
+
+    @property
+    def blocked(self) -> list[ManifestRow]:
+        """Due documents that could not be written, with what to fix."""
+        return [r for r in self.rows if r.status == Status.BLOCKED]
+
+    @property
+    def nothing_due(self) -> list[ManifestRow]:
+        """One row per migration that had nothing to write in this run, with why."""
+        return [r for r in self.rows if r.status == Status.NOT_DUE]
 
     @property
     def failed(self) -> list[ManifestRow]:
@@ -154,24 +197,34 @@ def run(
     written is reported in the manifest and skipped; the others are still written.
     """
     started = time.perf_counter()
-    report = report or check(workbook, options.today)
+    report = report or check(workbook, options.today, use_as_at=options.use_as_at, letter_date=options.letter_date)
     if report.batch is None or (report.errors and not options.skip_invalid):
         raise ValidationFailed(report.problems)
     batch = select(report.batch, options.only, options.icb)
-    letter_date = options.letter_date or batch.settings.letter_date or options.today
+    today = report.today or options.today
+    letter_date = options.letter_date or batch.settings.letter_date or today
     out = Path(options.out)
+    schedules = {m.migration_id: report.schedules[m.migration_id] for m in batch.migrations}
+    stages = stage_batch(batch, schedules, today=today, letter_date=letter_date)
+    selections = {
+        mid: select_documents(stage, schedules[mid], letter_date=letter_date, all_documents=options.all_documents)
+        for mid, stage in stages.items()
+    }
 
     job = Job(
         batch=batch,
-        schedules={m.migration_id: report.schedules[m.migration_id] for m in batch.migrations},
+        schedules=schedules,
         out=str(out.resolve()),
         letter_date=letter_date,
-        today=options.today,
+        today=today,
         templates=options.templates,
         locale=options.locale,
         letters=options.letters,
         delivery=options.delivery,
         pdf=options.pdf,
+        stages=stages,
+        selections=selections,
+        all_documents=options.all_documents,
     )
     # Before the output folder is even created: a broken template writes nothing at all.
     batch_templates.check_templates(job)
@@ -213,11 +266,53 @@ def run(
         notes.extend(pdf_notes)
     if options.delivery and options.letters and options.pdf:
         rows.extend(write_drafts(job, rows, pdf=True))
+    if options.letters:
+        rows.extend(_left_out(job))
     write_manifest(out, rows)
     n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
     return RunResult(
-        rows, len(batch.migrations), n_warn, time.perf_counter() - started, notes, errors=len(report.errors)
+        rows,
+        len(batch.migrations),
+        n_warn,
+        time.perf_counter() - started,
+        notes,
+        errors=len(report.errors),
+        actions=action_list(stages, today),
+        today=today,
+        all_documents=options.all_documents,
     )
+
+
+def _left_out(job: Job) -> list[ManifestRow]:
+    """The manifest's word on what this run did not write: a ``blocked`` row for each due
+    document that cannot be written today (with what to fix), and a ``not due`` row for
+    each migration with nothing written (with why)."""
+    rows = []
+    for m in job.batch.migrations:
+        selection = job.selections[m.migration_id]
+        for document, why in selection.blocked:
+            rows.append(
+                ManifestRow(
+                    migration_id=m.migration_id,
+                    ods_code=m.ods_code,
+                    document=document,
+                    path="",
+                    status=Status.BLOCKED,
+                    message=why,
+                )
+            )
+        if not selection.issues and not selection.blocked:
+            rows.append(
+                ManifestRow(
+                    migration_id=m.migration_id,
+                    ods_code=m.ods_code,
+                    document="all",
+                    path="",
+                    status=Status.NOT_DUE,
+                    message=why_nothing(job.stages[m.migration_id], selection),
+                )
+            )
+    return rows
 
 
 def _prepare_out(out: Path) -> None:
@@ -240,10 +335,12 @@ def annotate(workbook: Path, problems: list[Problem], out: Path) -> None:
     write_annotated(workbook, problems, out)
 
 
-def write_timeline(report: CheckReport, out: Path, today: dt.date) -> Path:
+def write_timeline(report: CheckReport, out: Path) -> Path:
     """``docgen timeline``: ``out/timeline.xlsx`` for a checked workbook, on its own."""
-    assert report.batch is not None, "the CLI refuses a workbook with errors first"
-    return timeline.write_timeline(report.batch, report.schedules, Path(out) / "timeline.xlsx", today=today)
+    assert report.batch is not None and report.today is not None, "the CLI refuses a workbook with errors first"
+    return timeline.write_timeline(
+        report.batch, report.schedules, Path(out) / "timeline.xlsx", today=report.today, stages=report.stages
+    )
 
 
 def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[TemplateIssue]]:

@@ -245,6 +245,14 @@ def tag(container, text: str):
     return para(container, text, "Template Logic")
 
 
+def record_banner(doc, text: str):
+    """The line a record copy carries under its subject (a step already done is a record,
+    not something to send again); absent from a document that is due."""
+    tag(doc, "{%p if stage.record %}")
+    para(doc, "**Record copy, not to be sent again:** " + text)
+    tag(doc, "{%p endif %}")
+
+
 def heading(doc, text: str, level: int = 1):
     """A bold section heading (Word's Heading styles, so the navigation pane lists them)."""
     return para(doc, text, f"Heading {level}")
@@ -428,14 +436,15 @@ def business_justification():
         "Business justification: change of GP clinical system for {{ practice.name }} ({{ practice.ods_code }})",
         "Subject",
     )
+    record_banner(doc, "{{ icb.name }} approved this business justification on {{ letter_date|longdate }}.")
     para(
         doc,
         "This business justification sets out why {{ practice.name }} wants to change its GP clinical system, "
         "what the change will cost and how it will be funded. {{ icb.name }} has filled it in from the migration "
-        "plan (reference {{ migration.migration_id }}). Please check every section, then sign the approval block "
-        "and return it to {{ icb.sender_name }} at {{ icb.sender_email }}"
+        "plan (reference {{ migration.migration_id }}).{% if not stage.record %} Please check every section, then "
+        "sign the approval block and return it to {{ icb.sender_name }} at {{ icb.sender_email }}"
         "{% if dates.order and dates.order > letter_date %} before the order is placed on "
-        "{{ dates.order|longdate }}{% endif %}.",
+        "{{ dates.order|longdate }}{% endif %}.{% endif %}",
     )
 
     heading(doc, "1. The practice")
@@ -493,9 +502,11 @@ def business_justification():
     heading(doc, "4. Provisional go-live date")
     para(
         doc,
-        "The provisional go-live date is **{{ dates.go_live|daydate }}**, to be agreed by the practice, the ICB, "
-        "{{ migration.new_supplier }}{% if it_delivery_partner %} and {{ it_delivery_partner }}{% endif %} "
-        "before the order is placed. {{ go_live_rationale }}",
+        "{% if given.order and dates.order <= letter_date %}The provisional go-live date, agreed when the order "
+        "was placed on {{ dates.order|longdate }}, is **{{ dates.go_live|daydate }}**."
+        "{% else %}The provisional go-live date is **{{ dates.go_live|daydate }}**, to be agreed by the practice, "
+        "the ICB, {{ migration.new_supplier }}{% if it_delivery_partner %} and {{ it_delivery_partner }}{% endif %} "
+        "before the order is placed.{% endif %} {{ go_live_rationale }}",
     )
 
     heading(doc, "5. Costs and funding")
@@ -526,8 +537,8 @@ def business_justification():
     tag(doc, "{%p endif %}")
     para(
         doc,
-        "**Please note:** the technical survey{% if dates.survey %}, planned for {{ dates.survey|longdate }},"
-        "{% endif %} may find extra costs for new hardware or third-party set-up. "
+        "**Please note:** the technical survey{% if dates.survey and dates.survey > letter_date %}, planned for "
+        "{{ dates.survey|longdate }},{% endif %} may find extra costs for new hardware or third-party set-up. "
         "{% if it_delivery_partner %}{{ it_delivery_partner }} and the ICB{% else %}The ICB{% endif %} will "
         "review any such costs as soon as possible, so that funding is available and the migration timeline "
         "stays on track.",
@@ -585,6 +596,7 @@ def data_extract_request():
     )
     para(doc, "Dear {{ supplier_current.extract_contact_name or 'colleague' }},")
     para(doc, "Data extract request: {{ practice.name }} ({{ practice.ods_code }})", "Subject")
+    record_banner(doc, "this request was sent to {{ migration.current_supplier }} on {{ letter_date|longdate }}.")
     para(
         doc,
         "On behalf of {{ icb.name }}, I am making a formal request for a data extract for the practice below, "
@@ -680,11 +692,13 @@ def kick_off_invitation():
     practice_recipient(doc)
     para(doc, "Dear {{ practice_manager.name or 'Practice Manager' }},")
     para(doc, "Invitation to the migration kick-off meeting: {{ practice.name }} ({{ practice.ods_code }})", "Subject")
+    record_banner(doc, "the kick-off meeting took place on {{ dates.kick_off|longdate }}.")
     para(
         doc,
-        "You are invited to the kick-off meeting for the move of {{ practice.name }} from "
-        "{{ migration.current_system }} to {{ migration.new_system }}. Please share this invitation with the "
-        "colleagues listed below.",
+        "{% if stage.record %}This was the invitation to the kick-off meeting for the move of {{ practice.name }} "
+        "from {{ migration.current_system }} to {{ migration.new_system }}.{% else %}You are invited to the "
+        "kick-off meeting for the move of {{ practice.name }} from {{ migration.current_system }} to "
+        "{{ migration.new_system }}. Please share this invitation with the colleagues listed below.{% endif %}",
     )
     details(
         doc,
@@ -770,11 +784,13 @@ def kick_off_invitation():
         "practice’s hardware, network and third-party set-up, and may be done remotely; we will confirm the "
         "arrangements at the meeting.",
     )
+    tag(doc, "{%p if not stage.record %}")
     para(
         doc,
         "Please let me know who will attend{% if dates.reply_by < dates.kick_off %} by "
         "{{ dates.reply_by|longdate }}{% endif %}, by replying to {{ icb.sender_email }}.",
     ).paragraph_format.keep_with_next = True
+    tag(doc, "{%p endif %}")
     signature(doc)
     return doc
 

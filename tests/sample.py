@@ -20,6 +20,8 @@ D = dt.date
 TODAY = D(2026, 11, 23)  # the day the sample was written; its busy periods start this year
 ICB_CODE = "QXY"
 PARTNER = "Dale Digital Partnership"
+#: The day the sample is judged on (its Settings "As-at date").
+AS_AT = D(2026, 11, 23)
 TIF = "Tech Innovation Framework"
 
 # ODS, name, address lines, town, postcode, sub-ICB, list size
@@ -333,7 +335,9 @@ def _email(name: str, domain: str) -> str:
 
 
 def _settings() -> Settings:
-    return Settings(it_delivery_partner=PARTNER)
+    # A fixed as-at date keeps the sample meaningful as it ages: it always shows documents
+    # due, done and not yet (a real workbook leaves it blank: the day of the run).
+    return Settings(it_delivery_partner=PARTNER, as_at_date=AS_AT)
 
 
 def _icbs() -> tuple[Icb, ...]:

@@ -46,6 +46,7 @@ def test_idp_inside_the_notice_period(cal):
     s = plan(
         cal,
         today=D(2026, 6, 3),
+        status="Extract requested",
         order_date=D(2026, 6, 1),
         extract_request_date=D(2026, 6, 1),
         idp_date=D(2026, 6, 12),

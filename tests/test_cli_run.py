@@ -22,7 +22,8 @@ from docgen.cli import main
 TODAY = "2026-11-23"
 DATE = "2026-11-23"
 SUMMARY = re.compile(
-    r"^(\d+) letter\(s\) for (\d+) migration\(s\) in (.+) \((\d+) file\(s\) unchanged since the last run\); "
+    r"^(\d+) letter\(s\) for (\d+) migration\(s\) in (.+): .*; \d+ migration\(s\) had nothing [a-z ]+, "
+    r"\d+ due document\(s\) not written \((\d+) file\(s\) unchanged since the last run\); "
     r"(\d+) warning\(s\); (\d+) failure\(s\); \d+\.\d s\. See (.+)\.$"
 )
 PER_MIGRATION = [
@@ -81,9 +82,12 @@ def invoke(*args, **kwargs):
     return CliRunner().invoke(main, [str(a) for a in args], **kwargs)
 
 
-def run(workbook: Path, out: Path, *args, command: str = "run"):
-    """``docgen run WORKBOOK --out OUT`` on a fixed today and letter date, one process."""
-    return invoke(command, workbook, "--out", out, "--today", TODAY, "--date", DATE, "--jobs", "1", *args)
+def run(workbook: Path, out: Path, *args, command: str = "run", due_only: bool = False):
+    """``docgen run WORKBOOK --out OUT --all`` on a fixed today and letter date, one process:
+    every document of every migration, as these tests of the writing need (``due_only``:
+    without ``--all``, what is due)."""
+    every = () if due_only else ("--all",)
+    return invoke(command, workbook, "--out", out, "--today", TODAY, "--date", DATE, "--jobs", "1", *every, *args)
 
 
 def manifest(out: Path) -> list[dict[str, str]]:
@@ -96,8 +100,27 @@ def files(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
 
 
+def screen(result) -> list[str]:
+    """What the run printed, less the action list's head (its own tests read it)."""
+    lines, out, skipping = result.output.splitlines(), [], False
+    for i, line in enumerate(lines):
+        if line == "" and i + 1 < len(lines) and lines[i + 1] in ("Due:", "Coming up:"):
+            skipping = True
+        elif skipping and line == "":
+            skipping = False
+            continue
+        if not skipping:
+            out.append(line)
+    return out
+
+
+def summary_line(result) -> str:
+    """The run's summary line (the action list's head follows it)."""
+    return next(line for line in result.output.splitlines() if " letter(s) for " in line)
+
+
 def summary(result) -> tuple:
-    match = SUMMARY.match(result.output.splitlines()[-1])
+    match = SUMMARY.match(summary_line(result))
     assert match, result.output
     return match.groups()
 
@@ -110,7 +133,7 @@ def test_run_writes_the_layout_the_manifest_and_a_summary(tmp_path):
     result = run(make(tmp_path, two_migrations), out)
 
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [result.output.splitlines()[-1]]  # no warnings, no failures
+    assert screen(result) == [summary_line(result)]  # no warnings, no failures
     assert summary(result) == ("6", "2", str(out), "0", "0", "0", str(out / "manifest.csv"))
     folders = ["QXY/Y90001 Test Surgery", "QXY/Y90002 Second Surgery"]
     assert files(out) == {"manifest.csv", "timeline.xlsx"} | {f"{d}/{n}" for d in folders for n in PER_MIGRATION}
@@ -164,7 +187,7 @@ def test_same_input_and_date_give_the_same_bytes(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
     assert run(book, first).exit_code == 0
     # Two processes write the batch in the second run: the bytes must not depend on that.
-    result = invoke("run", book, "--out", second, "--today", TODAY, "--date", DATE, "--jobs", "2")
+    result = invoke("run", book, "--out", second, "--today", TODAY, "--date", DATE, "--jobs", "2", "--all")
     assert result.exit_code == 0, result.output
 
     names = sorted(n for n in files(first) if n.endswith((".docx", ".ics", ".eml", ".xlsx")))
@@ -283,10 +306,20 @@ def test_a_changed_template_renders_every_letter_again(tmp_path, monkeypatch):
 def test_a_rerun_with_another_date_rewrites_the_letters(tmp_path):
     book, out = make(tmp_path), tmp_path / "outputs"
     assert run(book, out).exit_code == 0
-    result = invoke("run", book, "--out", out, "--today", TODAY, "--date", "2026-12-01", "--jobs", "1")
+    result = invoke("run", book, "--out", out, "--today", TODAY, "--date", "2026-12-01", "--jobs", "1", "--all")
     assert result.exit_code == 0, result.output
     statuses = {r["path"].rsplit("/", 1)[-1]: r["status"] for r in manifest(out)}
-    assert {statuses[n] for n in LETTERS} == {"written"}
+    # The letters sent now carry the new date; the business justification is a record of
+    # its approval on 2 November, whatever the letter date.
+    assert statuses == {
+        "business-justification.docx": "unchanged",
+        "data-extract-request.docx": "written",
+        "kick-off-invitation.docx": "written",
+        "data-extract-request.eml": "written",
+        "kick-off-invitation.eml": "written",
+        "kick-off.ics": "written",
+        "timeline.xlsx": "unchanged",
+    }
     assert "1 December 2026" in all_text(out / "QXY/Y90001 Test Surgery/data-extract-request.docx")
 
 
@@ -372,7 +405,7 @@ def test_a_failing_migration_is_reported_and_skipped(tmp_path, monkeypatch):
     result = run(make(tmp_path, two_migrations, lambda s: add_practice(s, "Y90003", "Third Surgery", "MIG-003")), out)
 
     assert result.exit_code == 1
-    assert result.output.splitlines()[:-1] == [
+    assert screen(result)[:-1] == [
         "Failed: MIG-002: Migrations!3 (MIG-002, Y90002): unexpected RuntimeError: the practice record is corrupt. "
         "Please report this."
     ]
@@ -401,7 +434,7 @@ def test_a_template_that_fails_for_one_migration_only_skips_just_that_one(tmp_pa
     result = run(book, out, "--templates", templates)
 
     assert result.exit_code == 1
-    assert result.output.splitlines()[:-1] == [
+    assert screen(result)[:-1] == [
         "Failed: MIG-001: Migrations!2 (MIG-001, Y90001): business-justification.docx (body): longdate needs a date "
         "but was given 5000 (int). Check the value in the workbook, or the filter used in this paragraph. "
         f'In the paragraph "{GUARDED}".'
@@ -550,7 +583,7 @@ def test_warnings_are_shown_for_the_selected_migrations_only(tmp_path):
 
     one = run(book, tmp_path / "one", "--only", "Y90001")
     assert one.exit_code == 0, one.output
-    assert one.output.splitlines() == [one.output.splitlines()[-1]]
+    assert screen(one) == [summary_line(one)]
     assert summary(one)[:5] == ("3", "1", str(tmp_path / "one"), "0", "0")
 
 

@@ -117,10 +117,12 @@ def test_business_justification_subtotals_one_off_and_recurring():
 def test_data_extract_request_states_idp_date_and_working_days(welsh_letters):
     data = welsh_letters["data-extract-request"]
     text = all_text(data)
-    # 19 March 2026 + 15 working days, skipping Good Friday and Easter Monday.
+    # The request goes out on the letter date (2 February), as early as possible, for the
+    # plan's IDP: the planned request of 19 March + 15 working days, skipping Good Friday
+    # and Easter Monday.
     assert (
-        "Please provide the initial data production (IDP) extract on Monday 13 April 2026: 15 working days "
-        "after the date of this request (19 March 2026), which allows for your notice period of 15 working days."
+        "Please provide the initial data production (IDP) extract on Monday 13 April 2026: 48 working days "
+        "after the date of this request (2 February 2026), which allows for your notice period of 15 working days."
     ) in text
     assert "Dear Data Migration Team," in text
     assert "By email: migrations@optum.example" in text

@@ -16,7 +16,7 @@ TODAY = dt.date(2026, 11, 23)
 
 
 def options(out, **changes) -> RunOptions:
-    return RunOptions(out=out, today=TODAY, letter_date=TODAY, jobs=1, **changes)
+    return RunOptions(out=out, today=TODAY, letter_date=TODAY, jobs=1, all_documents=True, **changes)
 
 
 def test_run_refuses_a_workbook_with_errors_before_creating_anything(tmp_path):
@@ -50,7 +50,7 @@ def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
     """A rerun whose timeline has the same bytes leaves the file and its mtime alone."""
     import docgen.batch.timeline
 
-    def same_bytes_every_time(batch, schedules, *, today):
+    def same_bytes_every_time(batch, schedules, *, today, stages=None):
         return b"timeline " + ",".join(m.migration_id for m in batch.migrations).encode()
 
     monkeypatch.setattr(docgen.batch.timeline, "timeline_bytes", same_bytes_every_time)

@@ -95,7 +95,7 @@ def test_summary_rows(wb):
     assert first[col["Proposed dates (not in the workbook)"]].value == "Order, Extract request, Kick-off, IDP, FDP"
 
     rag = {mid: (r[col["RAG"]].value, r[col["Warnings"]].value) for mid, r in rows.items()}
-    assert rag == {"MIG-001": ("Green", 0), "MIG-002": ("Amber", 1), "MIG-003": ("Red", 1)}
+    assert rag == {"MIG-001": ("Green", 0), "MIG-002": ("Amber", 1), "MIG-003": ("Red", 3)}
     red = rows["MIG-003"][col["RAG"]]
     assert red.fill.fgColor.rgb.endswith(RAG_COLOURS["Red"])
     assert rows["MIG-002"][col["Status"]].value == "Ordered"
@@ -150,7 +150,7 @@ def test_sheet_setup(wb):
     expected = {
         "Summary": ("E2", "A1:S4"),
         "Milestones": ("E2", "A1:I43"),
-        "Warnings": ("D2", "A1:G3"),
+        "Warnings": ("D2", "A1:G5"),
         "Bank holidays": ("A2", "A1:C9"),
         "Blackouts": ("A2", "A1:D2"),
     }
@@ -192,12 +192,21 @@ def test_warnings_sheet(wb, written):
     _, schedules = written
     ws = wb["Warnings"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    assert [(r[0], r[4]) for r in rows] == [("MIG-002", "go_live_bank_holiday"), ("MIG-003", "extract_late")]
+    assert [(r[0], r[4]) for r in rows] == [
+        ("MIG-002", "go_live_bank_holiday"),
+        ("MIG-003", "extract_late"),
+        ("MIG-003", "proposed_past"),
+        ("MIG-003", "proposed_past"),
+    ]
     bank_holiday = rows[0]
     assert bank_holiday[3] == "Migrations!L3 (Provisional go-live date)"
     assert bank_holiday[5] == "The go-live date Monday 31 August 2026 is a bank holiday (Late Summer Bank Holiday)."
     assert bank_holiday[6].startswith("Move go-live to Tuesday 1 September 2026")
     assert rows[1][3] == "Migrations!M4 (Extract request date)"
+    # Ordered in January: the kick-off proposed 10 working days later has passed.
+    assert rows[2][3] == "Migrations!O4 (Kick-off date)"
+    assert rows[2][5] == "The kick-off meeting proposed for 02/02/2026 has passed."
+    assert rows[2][6] == "Enter the date it took place, or a new one, in the Kick-off date column."
 
 
 def test_warnings_sheet_names_the_cells_of_the_workbook_read(batch, tmp_path):
@@ -208,6 +217,8 @@ def test_warnings_sheet_names_the_cells_of_the_workbook_read(batch, tmp_path):
     assert [r[3] for r in ws.iter_rows(min_row=2, values_only=True)] == [
         "Migrations!N3 (Provisional go-live date)",
         "Migrations!4 (Extract request date)",
+        "Migrations!4 (Kick-off date)",
+        "Migrations!4 (Technical survey date)",
     ]
 
 

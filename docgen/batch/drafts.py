@@ -11,22 +11,26 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 
-from docgen.batch.job import Job
-from docgen.batch.manifest import PRESENT, ManifestRow, Status
+from docgen.batch.job import Job, selection_of
+from docgen.batch.manifest import PRESENT, ManifestRow, Status, sha256
 from docgen.batch.store import store
 from docgen.batch.templates import prepared_templates
+from docgen.documents.context import request_dates
 from docgen.errors import DocgenError
 from docgen.formats import eml as emails
 from docgen.formats import ics as invites
 from docgen.formats.formatting import longdate
+from docgen.plan.milestones import CANCELLED
+from docgen.plan.stages import DATA_EXTRACT_REQUEST, KICK_OFF_INVITATION, ON_HOLD, stage_name
 from docgen.records import Migration
 
-EXTRACT = "data-extract-request"
-KICKOFF = "kick-off-invitation"
+EXTRACT = DATA_EXTRACT_REQUEST
+KICKOFF = KICK_OFF_INVITATION
 
 
 def write_drafts(job: Job, rows: list[ManifestRow], *, pdf: bool = False) -> list[ManifestRow]:
-    """Per migration: ``kick-off.ics`` and the two email drafts, next to its letters.
+    """Per migration: the calendar file and email drafts of the documents it sends in this
+    run (not its records), next to its letters.
 
     With ``pdf``, a letter is attached as PDF only if this run made or kept that PDF
     (a row in ``rows``); else as .docx, never as a stale PDF from an older run."""
@@ -39,9 +43,15 @@ def write_drafts(job: Job, rows: list[ManifestRow], *, pdf: bool = False) -> lis
             pdfs.add(r.path)
     out_rows: list[ManifestRow] = []
     for m in job.batch.migrations:
-        if set(letters.get(m.migration_id, {})) >= {EXTRACT, KICKOFF}:
-            out_rows.extend(migration_drafts(job, m, letters[m.migration_id], pdf=pdf, pdfs=pdfs))
+        mine = letters.get(m.migration_id, {})
+        if sent_documents(job, m) & set(mine):
+            out_rows.extend(migration_drafts(job, m, mine, pdf=pdf, pdfs=pdfs))
     return out_rows
+
+
+def sent_documents(job: Job, migration: Migration) -> set[str]:
+    """The documents this run writes to be sent (not records): they get the drafts."""
+    return {i.document for i in selection_of(job, migration).issues if not i.record}
 
 
 def _kickoff_start(job: Job, migration: Migration) -> dt.datetime:
@@ -50,19 +60,28 @@ def _kickoff_start(job: Job, migration: Migration) -> dt.datetime:
     return dt.datetime.combine(schedule.date("kick_off"), when)
 
 
-#: The calendar file and email drafts written beside each migration's letters:
-#: (document as the manifest names it, file name).
-DRAFTS = (
-    ("kick-off calendar invitation", "kick-off.ics"),
-    ("data extract request email draft", "data-extract-request.eml"),
-    ("kick-off invitation email draft", "kick-off-invitation.eml"),
-)
+#: The calendar file and email drafts that go with a document sent: (document, (name in
+#: the manifest, file name) ...), in the order they are written.
+DRAFTS: dict[str, tuple[tuple[str, str], ...]] = {
+    KICKOFF: (("kick-off calendar invitation", "kick-off.ics"),),
+    EXTRACT: (("data extract request email draft", "data-extract-request.eml"),),
+}
+_EMAIL = {KICKOFF: ("kick-off invitation email draft", "kick-off-invitation.eml")}
+#: The cancellation written when an invitation was issued and the migration stopped.
+CANCEL_ICS = ("kick-off cancellation", "kick-off-cancelled.ics")
+CANCEL_EML = ("kick-off cancellation email draft", "kick-off-cancelled.eml")
 
 
-def draft_paths(letters: dict[str, PurePosixPath]) -> list[tuple[str, PurePosixPath]]:
-    """(document, path) of the calendar file and drafts, in the kick-off letter's folder."""
-    folder = letters[KICKOFF].parent
-    return [(document, folder / name) for document, name in DRAFTS]
+def draft_paths(letters: dict[str, PurePosixPath], sent: set[str]) -> list[tuple[str, PurePosixPath]]:
+    """(document, path) of the calendar file and drafts of the documents ``sent``, in the
+    letters' folder: ``kick-off.ics``, ``data-extract-request.eml``, ``kick-off-invitation.eml``."""
+    if not letters:
+        return []
+    folder = next(iter(letters.values())).parent
+    names = [n for doc in (KICKOFF, EXTRACT) if doc in sent for n in DRAFTS[doc]]
+    if KICKOFF in sent:
+        names.append(_EMAIL[KICKOFF])
+    return [(document, folder / name) for document, name in names]
 
 
 def migration_drafts(
@@ -75,8 +94,8 @@ def migration_drafts(
     data: dict[str, bytes] | None = None,
     inputs: str = "",
 ) -> list[ManifestRow]:
-    """One migration's ``kick-off.ics``, ``data-extract-request.eml`` and
-    ``kick-off-invitation.eml``; a failure is a failed row, never an exception.
+    """One migration's calendar file and drafts for the documents it sends in this run
+    (:func:`draft_paths`); a failure is a failed row, never an exception.
 
     ``pdfs`` (relative paths) are the PDFs this run made or kept; with ``pdf`` a letter
     goes out as its PDF only if listed there (None: any PDF beside it). ``data``: the
@@ -86,7 +105,8 @@ def migration_drafts(
     practice, icb = batch.practice(migration), batch.icb(migration)
     schedule = job.schedules[migration.migration_id]
     mid, ods = migration.migration_id, migration.ods_code
-    (ics_doc, ics_rel), (extract_doc, extract_rel), (kickoff_doc, kickoff_rel) = draft_paths(letters)
+    sent = sent_documents(job, migration) & set(letters)
+    paths = dict(draft_paths(letters, sent))
     rows: list[ManifestRow] = []
     stamp = dt.datetime.combine(job.letter_date, dt.time(9, 0))
     sender = (icb.sender_name, icb.sender_email)
@@ -101,84 +121,198 @@ def migration_drafts(
         fresh = rel in pdfs if pdfs is not None else path.with_suffix(".pdf").exists()
         return path.with_suffix(".pdf") if pdf and fresh else path
 
+    def keep(document: str, rel: PurePosixPath, content: bytes) -> None:
+        rows.append(store(job, rel, content, migration_id=mid, ods_code=ods, document=document, inputs=inputs))
+
     try:
-        start = _kickoff_start(job, migration)
-        minutes = batch.settings.kickoff_minutes
-        location = migration.kickoff_location or "To be confirmed"
-        try:
-            previous = (out / ics_rel).read_bytes()
-        except OSError:
-            previous = None
-        sequence = invites.next_sequence(previous, start, start + dt.timedelta(minutes=minutes), location)
-        invitees = batch.invitees(migration)
-        ics = invites.kickoff_event(
-            uid=invites.stable_uid(mid, ods, "kick-off"),
-            summary=f"Kick-off: {practice.name} ({ods}) move to {migration.new_system}",
-            start=start,
-            minutes=minutes,
-            location=location,
-            description=(
-                f"Kick-off meeting for the move of {practice.name} ({ods}) from {migration.current_system} to "
-                f"{migration.new_system} (migration {mid}). Provisional go-live: {longdate(schedule.date('go_live'))}.\n"
-                "Agenda: introductions and roles; the new supplier's schedule of dates; data extract and IDP; "
-                "technical survey arrangements; training and staff leave; third-party systems; patient communications; "
-                "risks and next steps.\nPlease bring staff leave and training dates, a list of third-party systems "
-                "and your patient communication plans."
-            ),
-            organiser=sender,
-            attendees=[(c.name, c.email, c.role) for c in invitees],
-            sequence=sequence,
-            stamp=stamp,
-        )
-        rows.append(store(job, ics_rel, ics, migration_id=mid, ods_code=ods, document=ics_doc, inputs=inputs))
-
-        supplier = batch.supplier(migration.current_supplier, migration.current_system)
-        to = (
-            [(supplier.extract_contact_name or migration.current_supplier, supplier.extract_contact_email)]
-            if supplier and supplier.extract_contact_email
-            else []
-        )
-        eml = emails.draft(
-            sender=sender,
-            to=to,
-            subject=f"Data extract request: {practice.name} ({ods}), {migration.current_system} to {migration.new_system}",
-            body=(
-                f"Dear {(supplier.extract_contact_name if supplier and supplier.extract_contact_name else 'colleague')},\n\n"
-                f"Please find attached our formal data extract request for {practice.name} ({ods}), which is moving "
-                f"from {migration.current_system} to {migration.new_system} under the contractual migration process. "
-                f"We request the initial data production on {longdate(schedule.date('idp'))}.\n\n"
-                "Please confirm receipt and the IDP date by reply.\n\n"
-                f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
-            ),
-            attachments=[attachment(EXTRACT)],
-            date=stamp,
-        )
-        rows.append(store(job, extract_rel, eml, migration_id=mid, ods_code=ods, document=extract_doc, inputs=inputs))
-
-        eml = emails.draft(
-            sender=sender,
-            to=[(c.name, c.email) for c in invitees if c.email],
-            subject=f"Kick-off meeting {longdate(start.date())}: {practice.name} ({ods}) move to {migration.new_system}",
-            body=(
-                "Dear colleagues,\n\n"
-                f"You are invited to the kick-off meeting for the move of {practice.name} ({ods}) to "
-                f"{migration.new_system} on {longdate(start.date())} at {start:%H:%M}, {location}. "
-                "The invitation letter with the agenda and key dates, and a calendar invitation, are attached.\n\n"
-                f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
-            ),
-            attachments=[attachment(KICKOFF), (ics_rel.name, ics)],
-            date=stamp,
-        )
-        rows.append(store(job, kickoff_rel, eml, migration_id=mid, ods_code=ods, document=kickoff_doc, inputs=inputs))
+        if KICKOFF in sent:
+            ics_doc, ics_rel = DRAFTS[KICKOFF][0]
+            ics, sequence = _invitation(job, migration, paths[ics_doc])
+            keep(ics_doc, paths[ics_doc], ics)
+        if EXTRACT in sent:
+            supplier = batch.supplier(migration.current_supplier, migration.current_system)
+            to = (
+                [(supplier.extract_contact_name or migration.current_supplier, supplier.extract_contact_email)]
+                if supplier and supplier.extract_contact_email
+                else []
+            )
+            _, idp = request_dates(schedule, job.letter_date)
+            doc, _ = DRAFTS[EXTRACT][0]
+            eml = emails.draft(
+                sender=sender,
+                to=to,
+                subject=f"Data extract request: {practice.name} ({ods}), {migration.current_system} to {migration.new_system}",
+                body=(
+                    f"Dear {(supplier.extract_contact_name if supplier and supplier.extract_contact_name else 'colleague')},\n\n"
+                    f"Please find attached our formal data extract request for {practice.name} ({ods}), which is moving "
+                    f"from {migration.current_system} to {migration.new_system} under the contractual migration process. "
+                    f"We request the initial data production on {longdate(idp)}.\n\n"
+                    "Please confirm receipt and the IDP date by reply.\n\n"
+                    f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
+                ),
+                attachments=[attachment(EXTRACT)],
+                date=stamp,
+            )
+            keep(doc, paths[doc], eml)
+        if KICKOFF in sent:
+            start = _kickoff_start(job, migration)
+            location = migration.kickoff_location or "To be confirmed"
+            doc, _ = _EMAIL[KICKOFF]
+            updated = "Updated: " if sequence else ""
+            eml = emails.draft(
+                sender=sender,
+                to=[(c.name, c.email) for c in batch.invitees(migration) if c.email],
+                subject=f"{updated}Kick-off meeting {longdate(start.date())}: {practice.name} ({ods}) move to "
+                f"{migration.new_system}",
+                body=(
+                    "Dear colleagues,\n\n"
+                    + ("The kick-off meeting has changed. " if sequence else "")
+                    + f"You are invited to the kick-off meeting for the move of {practice.name} ({ods}) to "
+                    f"{migration.new_system} on {longdate(start.date())} at {start:%H:%M}, {location}. "
+                    "The invitation letter with the agenda and key dates, and a calendar invitation, are attached.\n\n"
+                    f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
+                ),
+                attachments=[attachment(KICKOFF), (DRAFTS[KICKOFF][0][1], ics)],
+                date=stamp,
+            )
+            keep(doc, paths[doc], eml)
     except DocgenError as err:
+        folder = next(iter(letters.values())).parent if letters else PurePosixPath(mid)
         rows.append(
             ManifestRow(
                 migration_id=mid,
                 ods_code=ods,
                 document="email drafts",
-                path=ics_rel.parent.as_posix(),
+                path=folder.as_posix(),
                 status=Status.FAILED,
                 message=f"Migrations!{migration.row} ({mid}, {ods}): {err}",
             )
         )
     return rows
+
+
+def _invitation(
+    job: Job, migration: Migration, rel: PurePosixPath, *, cancelled: bool = False, previous: bytes | None = None
+) -> tuple[bytes, int]:
+    """The kick-off calendar file (or its cancellation) and its SEQUENCE, one more than
+    the file issued before when anything calendars compare has changed."""
+    batch = job.batch
+    practice = batch.practice(migration)
+    schedule = job.schedules[migration.migration_id]
+    mid, ods = migration.migration_id, migration.ods_code
+    start = _kickoff_start(job, migration)
+    minutes = batch.settings.kickoff_minutes
+    location = migration.kickoff_location or "To be confirmed"
+    if previous is None and not cancelled:
+        try:
+            previous = (Path(job.out) / rel).read_bytes()
+        except OSError:
+            previous = None
+    if cancelled:
+        issued = invites.issued_event(previous or b"")
+        sequence = issued[0] + 1 if issued else 1
+        start = issued[1].replace(tzinfo=None) if issued else start
+    else:
+        sequence = invites.next_sequence(previous, start, start + dt.timedelta(minutes=minutes), location)
+    icb = batch.icb(migration)
+    verb = "Cancelled" if cancelled else "Kick-off"
+    ics = invites.kickoff_event(
+        uid=invites.stable_uid(mid, ods, "kick-off"),
+        summary=f"{verb}: {practice.name} ({ods}) move to {migration.new_system}"
+        if not cancelled
+        else f"Cancelled: kick-off for {practice.name} ({ods}) move to {migration.new_system}",
+        start=start,
+        minutes=minutes,
+        location=location,
+        description=(
+            f"Kick-off meeting for the move of {practice.name} ({ods}) from {migration.current_system} to "
+            f"{migration.new_system} (migration {mid}). Provisional go-live: {longdate(schedule.date('go_live'))}.\n"
+            "Agenda: introductions and roles; the new supplier's schedule of dates; data extract and IDP; "
+            "technical survey arrangements; training and staff leave; third-party systems; patient communications; "
+            "risks and next steps.\nPlease bring staff leave and training dates, a list of third-party systems "
+            "and your patient communication plans."
+        )
+        if not cancelled
+        else f"The kick-off meeting for the move of {practice.name} ({ods}) (migration {mid}) is cancelled: "
+        f"the migration is {migration.status.strip().lower()}.",
+        organiser=(icb.sender_name, icb.sender_email),
+        attendees=[(c.name, c.email, c.role) for c in batch.invitees(migration)],
+        sequence=sequence,
+        stamp=dt.datetime.combine(job.letter_date, dt.time(9, 0)),
+        cancelled=cancelled,
+    )
+    return ics, sequence
+
+
+def cancellation(job: Job, migration: Migration, folder: PurePosixPath) -> list[ManifestRow]:
+    """When this migration is Cancelled or On hold and an earlier run issued its kick-off
+    calendar file for a meeting still to come: the cancellation (same UID, higher
+    SEQUENCE, METHOD:CANCEL) and an email draft to the invitees saying so. Written once:
+    a rerun keeps the cancellation it finds."""
+    if stage_name(migration.status) not in (CANCELLED, ON_HOLD):
+        return []
+    out = Path(job.out)
+    issued_rel = folder / DRAFTS[KICKOFF][0][1]
+    try:
+        previous = (out / issued_rel).read_bytes()
+    except OSError:
+        return []
+    issued = invites.issued_event(previous)
+    if issued is None or issued[1].date() <= job.letter_date:
+        return []
+    mid, ods = migration.migration_id, migration.ods_code
+    rows: list[ManifestRow] = []
+    (ics_doc, ics_name), (eml_doc, eml_name) = CANCEL_ICS, CANCEL_EML
+    for doc, name in ((ics_doc, ics_name), (eml_doc, eml_name)):
+        rel = folder / name
+        found = out / rel
+        if found.is_file() and not found.is_symlink():
+            data = found.read_bytes()
+            rows.append(
+                ManifestRow(
+                    migration_id=mid,
+                    ods_code=ods,
+                    document=doc,
+                    path=rel.as_posix(),
+                    sha256=sha256(data),
+                    bytes=len(data),
+                    status=Status.UNCHANGED,
+                )
+            )
+    if len(rows) == 2:
+        return rows
+    batch = job.batch
+    practice, icb = batch.practice(migration), batch.icb(migration)
+    try:
+        ics, _ = _invitation(job, migration, issued_rel, cancelled=True, previous=previous)
+        when = issued[1]
+        eml = emails.draft(
+            sender=(icb.sender_name, icb.sender_email),
+            to=[(c.name, c.email) for c in batch.invitees(migration) if c.email],
+            subject=f"Cancelled: kick-off meeting {longdate(when.date())}: {practice.name} ({ods})",
+            body=(
+                "Dear colleagues,\n\n"
+                f"The kick-off meeting for the move of {practice.name} ({ods}) to {migration.new_system}, "
+                f"planned for {longdate(when.date())} at {when:%H:%M}, is cancelled: the migration is "
+                f"{migration.status.strip().lower()}. The attached calendar file removes it from your calendar. "
+                "We will be in touch if it is arranged again.\n\n"
+                f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
+            ),
+            attachments=[(ics_name, ics)],
+            date=dt.datetime.combine(job.letter_date, dt.time(9, 0)),
+        )
+        return [
+            store(job, folder / ics_name, ics, migration_id=mid, ods_code=ods, document=ics_doc),
+            store(job, folder / eml_name, eml, migration_id=mid, ods_code=ods, document=eml_doc),
+        ]
+    except DocgenError as err:
+        return [
+            ManifestRow(
+                migration_id=mid,
+                ods_code=ods,
+                document=ics_doc,
+                path=(folder / ics_name).as_posix(),
+                status=Status.FAILED,
+                message=f"Migrations!{migration.row} ({mid}, {ods}): {err}",
+            )
+        ]

@@ -14,7 +14,7 @@ import re
 from dataclasses import fields
 from pathlib import Path, PurePosixPath
 
-from docgen.batch.job import Job, memo
+from docgen.batch.job import Job, memo, selection_of
 from docgen.documents.catalogue import resolve_templates
 from docgen.records import Migration
 
@@ -39,7 +39,11 @@ def static_inputs(job: Job) -> bytes:
             digest.update(f"{library}=?\0".encode())
     for key, path in sorted(resolve_templates(job.templates).items()):
         digest.update(key.encode() + b"\0" + Path(path).read_bytes() + b"\0")
-    digest.update(repr((job.batch.settings, job.letter_date, job.locale, job.letters, job.delivery, job.pdf)).encode())
+    digest.update(
+        repr(
+            (job.batch.settings, job.letter_date, job.locale, job.letters, job.delivery, job.pdf, job.all_documents)
+        ).encode()
+    )
     remembered["digest"] = digest.digest()
     return remembered["digest"]
 
@@ -60,7 +64,7 @@ def batch_fingerprint(job: Job) -> str:
     """A digest of everything the timeline is made from: the whole batch, every schedule,
     today (the Gantt marks it) and :func:`static_inputs`."""
     schedules = sorted(job.schedules.items())
-    text = repr((job.today, job.batch, schedules)).encode("utf-8", "surrogatepass")
+    text = repr((job.today, job.letter_date, job.batch, schedules)).encode("utf-8", "surrogatepass")
     return hashlib.sha256(static_inputs(job) + text).hexdigest()
 
 
@@ -77,6 +81,7 @@ def fingerprint(job: Job, migration: Migration, paths: dict[str, PurePosixPath])
         practice,
         [(f.name, getattr(schedule, f.name)) for f in fields(schedule) if f.name != "milestones"],
         sorted((key, path.as_posix()) for key, path in paths.items()),
+        selection_of(job, migration),
     )
     digest = hashlib.sha256(static_inputs(job))
     digest.update(repr(own).encode("utf-8", "surrogatepass"))

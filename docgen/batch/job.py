@@ -8,8 +8,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docgen.documents.selection import Selection, everything
 from docgen.plan.milestones import MigrationSchedule
-from docgen.records import Batch
+from docgen.plan.stages import MigrationStage
+from docgen.records import Batch, Migration
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,18 @@ class Job:
     pdf: bool = False  # PDFs come later; then the drafts wait for them (they attach the PDF)
     # What the previous run's manifest lists: path -> (sha256, bytes, inputs).
     previous: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    # Migration ID -> the documents this run writes for it and their dates (see
+    # docgen.documents.selection); a migration missing here gets all three, as due.
+    selections: dict[str, Selection] = field(default_factory=dict)
+    all_documents: bool = False  # --all: records and documents not yet due as well
+    stages: dict[str, MigrationStage] = field(default_factory=dict)  # for the timeline's Actions
+
+
+def selection_of(job: Job, migration: Migration) -> Selection:
+    """What this run writes for ``migration`` (all three letters, as due, when the job
+    was made without selections)."""
+    found = job.selections.get(migration.migration_id)
+    return found if found is not None else everything(job.letter_date)
 
 
 # What a process remembers while it writes one job: folders proved inside the output

@@ -1,6 +1,9 @@
-"""One migration's outputs: its letters rendered in memory and stored all or none, then
-its calendar file and drafts (unless they wait for PDFs); or, on a rerun whose inputs
-have not changed, the previous run's files kept without rendering anything.
+"""One migration's outputs: the letters its stage calls for in this run (see
+:mod:`docgen.documents.selection`), rendered in memory and stored all or none, then the
+calendar file and drafts of those it sends (unless they wait for PDFs); or, on a rerun
+whose inputs have not changed, the previous run's files kept without rendering anything.
+A migration with nothing to write may still owe its invitees a cancellation
+(:func:`docgen.batch.drafts.cancellation`).
 
 A migration whose rendering fails is reported and skipped: all of its documents are
 rendered before any is written, so it never leaves half a set.
@@ -10,9 +13,9 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from docgen.batch.drafts import draft_paths, migration_drafts
+from docgen.batch.drafts import cancellation, draft_paths, migration_drafts, sent_documents
 from docgen.batch.fingerprint import fingerprint
-from docgen.batch.job import Job
+from docgen.batch.job import Job, selection_of
 from docgen.batch.manifest import ManifestRow, Status
 from docgen.batch.store import kept, store
 from docgen.batch.templates import prepared_templates
@@ -32,6 +35,11 @@ def plan_paths(batch: Batch) -> dict[str, dict[str, PurePosixPath]]:
 def migration_outputs(job: Job, migration: Migration, paths: dict[str, PurePosixPath]) -> list[ManifestRow]:
     """Every row of one migration: kept from the previous run when its inputs are the
     same, else its letters written, then (without PDFs to wait for) its drafts."""
+    selection = selection_of(job, migration)
+    if not selection.issues:
+        folder = next(iter(paths.values())).parent
+        return cancellation(job, migration, folder) if job.delivery else []
+    paths = {i.document: paths[i.document] for i in selection.issues}
     try:
         inputs = fingerprint(job, migration, paths)
     except Exception:  # noqa: BLE001 - without a fingerprint the migration is simply rendered
@@ -53,15 +61,23 @@ def write_migration(
     and return a failed row per document with the reason. Also returns the letters'
     bytes (document key -> .docx), for the email drafts that attach them."""
     mid, ods = migration.migration_id, migration.ods_code
+    issues = selection_of(job, migration).issues
+    documents = [d for d in DOCUMENTS if d.key in paths]
     try:
         templates = prepared_templates(job)
         schedule = job.schedules[mid]
         rendered = {}
-        for doc in DOCUMENTS:
+        for issue in issues:
             ctx = build_context(
-                job.batch, migration, schedule, letter_date=job.letter_date, document=doc.key, locale=job.locale
+                job.batch,
+                migration,
+                schedule,
+                letter_date=job.letter_date,
+                document=issue.document,
+                locale=job.locale,
+                issue=issue,
             )
-            rendered[doc.key] = templates[doc.key].render(ctx)
+            rendered[issue.document] = templates[issue.document].render(ctx)
         rows = [
             store(
                 job,
@@ -73,7 +89,7 @@ def write_migration(
                 inputs=inputs,
                 digest=templates[doc.key].sha256(rendered[doc.key]),
             )
-            for doc in DOCUMENTS
+            for doc in documents
         ]
         return rows, rendered
     except (DocgenError, OutputError) as err:
@@ -91,17 +107,17 @@ def write_migration(
             status=Status.FAILED,
             message=message,
         )
-        for d in DOCUMENTS
+        for d in documents
     ]
     return failed, {}
 
 
-def _outputs(job: Job, paths: dict[str, PurePosixPath]) -> list[tuple[str, PurePosixPath]]:
+def _outputs(job: Job, migration: Migration, paths: dict[str, PurePosixPath]) -> list[tuple[str, PurePosixPath]]:
     """(document, path) of every file a worker writes for one migration: its letters, and
-    its calendar file and drafts unless they wait for PDFs."""
+    the calendar file and drafts of those it sends, unless they wait for PDFs."""
     outputs = list(paths.items())
     if job.delivery and not job.pdf:
-        outputs.extend(draft_paths(paths))
+        outputs.extend(draft_paths(paths, sent_documents(job, migration)))
     return outputs
 
 
@@ -114,7 +130,7 @@ def kept_rows(job: Job, migration: Migration, paths: dict[str, PurePosixPath], i
     missing, or any change in what the migration's documents are made of, means None,
     and the migration is rendered and compared byte by byte as on a first run."""
     rows = []
-    for document, relpath in _outputs(job, paths):
+    for document, relpath in _outputs(job, migration, paths):
         rel = relpath.as_posix()
         found = kept(job, rel, inputs)
         if found is None:

@@ -26,6 +26,8 @@ class Status(StrEnum):
     WRITTEN = "written"  # new bytes went to the file
     UNCHANGED = "unchanged"  # the file already held these bytes (or was made from the same inputs)
     FAILED = "failed"  # not written; ``message`` says why
+    NOT_DUE = "not due"  # a migration with nothing to write in this run; ``message`` says why
+    BLOCKED = "blocked"  # due, but cannot be written truthfully today; ``message`` says what to fix
 
 
 #: The statuses of a file that is there after the run, as the manifest lists it.

@@ -31,7 +31,7 @@ def store_timeline(job: Job) -> ManifestRow:
                 status=Status.UNCHANGED,
                 inputs=inputs,
             )
-        data = timeline_bytes(job.batch, job.schedules, today=job.today)
+        data = timeline_bytes(job.batch, job.schedules, today=job.today, stages=job.stages or None)
         return store(job, PurePosixPath(TIMELINE), data, document="timeline", inputs=inputs)
     except DocgenError as err:
         return ManifestRow(document="timeline", path=TIMELINE, status=Status.FAILED, message=str(err))

@@ -27,8 +27,10 @@ from docgen.documents.dicts import (
     supplier_dict,
 )
 from docgen.documents.rationale import go_live_rationale
+from docgen.documents.selection import Issue
 from docgen.plan.calendar import WorkingCalendar
 from docgen.plan.milestones import MigrationSchedule
+from docgen.plan.stages import DATA_EXTRACT_REQUEST
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Supplier
 
 #: Working days the ICB gives a supplier to confirm a data extract request.
@@ -63,13 +65,23 @@ def build_context(
     letter_date: dt.date,
     document: str | None = None,
     locale: str = "en_GB",
+    issue: Issue | None = None,
 ) -> dict:
     """Everything the three templates print for one migration, as a plain picklable dict.
 
+    ``issue`` (see :mod:`docgen.documents.selection`) is the document as this run writes
+    it: its own date (a record carries the day its step happened) and its stage. Without
+    it, the document is as if due on ``letter_date``.
+
     Keys (stable: ``docgen templates fields`` lists them with the sample's values):
 
-    - ``letter_date`` (date); ``document``: ``key``, ``title``, ``stem`` ("" when no
-      document is given).
+    - ``letter_date`` (date: the document's own date); ``document``: ``key``, ``title``,
+      ``stem`` ("" when no document is given).
+    - ``stage``: ``state`` ("due", "done", "not yet", "not applicable"), ``record``
+      (bool: a record of a step done, not to be sent again), ``reason``, ``due_by``
+      (date or None).
+    - ``given``: for each ``dates`` key, True when the workbook gives the date (else it
+      is proposed).
     - ``icb``: ``code``, ``name``, ``address_lines`` (list), ``address`` (lines joined
       by newlines), ``sender_name``, ``sender_title``, ``sender_email``, ``sender_phone``.
     - ``practice``: ``name``, ``ods_code``, ``address_lines`` (filled lines 1-3),
@@ -112,7 +124,9 @@ def build_context(
       ``message``, ``suggestion``.
     - ``it_delivery_partner`` (str); ``settings``: every Settings value.
     """
-    return _context(_Facts.of(batch, migration, schedule, letter_date, locale), document)
+    if issue is not None:
+        letter_date = issue.letter_date
+    return _context(_Facts.of(batch, migration, schedule, letter_date, locale), document, issue)
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,7 @@ class _Facts:
     kick_end: dt.time
     rationale: str
     subsidiary_systems: tuple[str, ...]
+    given: dict[str, bool]
 
     @classmethod
     def of(
@@ -195,23 +210,47 @@ class _Facts:
             (dt.datetime.combine(dt.date(2000, 1, 1), kick_time) + dt.timedelta(minutes=minutes)).time(),
             go_live_rationale(go_live, blackouts, schedule.warnings, locale=locale),
             tuple(s.strip() for s in re.split(r"[\n;]", migration.subsidiary_systems) if s.strip()),
+            {m.key: m.given for m in schedule.milestones},
         )
+
+
+def request_dates(schedule: MigrationSchedule, letter_date: dt.date) -> tuple[dt.date, dt.date]:
+    """(the request's date, the IDP it asks for) for a data extract request sent on
+    ``letter_date``: the plan's IDP (given, or proposed from the planned request) when it
+    leaves the supplier its notice, else the first day that does, so the request never
+    asks for an IDP inside the notice (the schedule's warnings tell the admin when the
+    plan needs its dates moved)."""
+    earliest = _CALENDAR.add_working_days(letter_date, schedule.notice_days)
+    return letter_date, max(schedule.date("idp"), earliest)
 
 
 # The facts last built (see _Facts.of).
 _LAST_FACTS: list[_Facts | None] = [None]
 
 
-def _context(facts: _Facts, document: str | None) -> dict:
+def _context(facts: _Facts, document: str | None, issue: Issue | None = None) -> dict:
     """One document's context (see :func:`build_context`), all of its own containers."""
     batch, migration, practice, icb = facts.batch, facts.migration, facts.practice, facts.icb
     dates = dict(facts.dates)
+    extract_days = facts.extract_days
+    record = issue is not None and issue.record
+    if document == DATA_EXTRACT_REQUEST and not record:
+        sent, idp = request_dates(facts.schedule, facts.letter_date)
+        dates["extract_request"], dates["idp"] = sent, idp
+        extract_days = _CALENDAR.working_days_between(sent, idp)
     costs = [cost_dict(c) for c in facts.costs]
     contacts = [contact_dict(c, practice, icb) for c in facts.contacts]
     location = migration.kickoff_location.strip()
     return {
         "letter_date": facts.letter_date,
         "document": document_dict(document),
+        "stage": {
+            "state": str(issue.stage.state) if issue else "due",
+            "record": record,
+            "reason": issue.stage.reason if issue else "",
+            "due_by": issue.stage.due_by if issue else None,
+        },
+        "given": {name: facts.given.get(key, False) for name, key in _DATE_KEYS.items()},
         "icb": icb_dict(icb),
         "practice": practice_dict(practice, icb),
         # type[Migration] is hashable; mypy confuses the class with its instances' __hash__.
@@ -224,7 +263,7 @@ def _context(facts: _Facts, document: str | None) -> dict:
         "recurring_total": sum((c["amount"] for c in costs if c["recurrence"].casefold() == "recurring"), Decimal("0")),
         "funding_sources": list(dict.fromkeys(c["funding_source"] for c in costs if c["funding_source"])),
         "dates": dates,
-        "extract_working_days": facts.extract_days,
+        "extract_working_days": extract_days,
         "subsidiary_systems": list(facts.subsidiary_systems),
         "kick_off": {
             "date": dates["kick_off"],

@@ -169,6 +169,7 @@ def _vtimezone(year: int) -> str:
 
 # The last lines of every VEVENT before its URL, if any (see kickoff_event).
 _STATUS = _prop("STATUS", _text("CONFIRMED")) + _prop("TRANSP", _text("OPAQUE"))
+_CANCELLED = _prop("STATUS", _text("CANCELLED")) + _prop("TRANSP", _text("TRANSPARENT"))
 
 _CALENDAR_HEAD = (
     "BEGIN:VCALENDAR\r\n"
@@ -177,6 +178,7 @@ _CALENDAR_HEAD = (
     + _prop("CALSCALE", "GREGORIAN")
     + _prop("METHOD", "REQUEST")
 )
+_CANCEL_HEAD = _CALENDAR_HEAD.replace(_prop("METHOD", "REQUEST"), _prop("METHOD", "CANCEL"))
 
 
 def _local(when: dt.datetime) -> dt.datetime:
@@ -196,9 +198,12 @@ def kickoff_event(
     attendees: list[tuple[str, str, str]],
     sequence: int = 0,
     stamp: dt.datetime,
+    cancelled: bool = False,
 ) -> bytes:
     """The kick-off meeting as an ``.ics`` invitation (METHOD:REQUEST) that Outlook and other
-    calendars open as a meeting to send or accept.
+    calendars open as a meeting to send or accept; with ``cancelled``, its cancellation
+    (METHOD:CANCEL, STATUS:CANCELLED), which calendars match to the meeting they hold by
+    the same UID and apply because its SEQUENCE is higher.
 
     ``start`` is London wall-clock time (naive) and is written with TZID Europe/London and
     its VTIMEZONE. ``organiser`` is (name, email); ``attendees`` are (name, email, role):
@@ -232,9 +237,10 @@ def kickoff_event(
     ]
     lines.append(_prop("DESCRIPTION", _text(text)))
     place, url = _place(location)
-    lines += [place, _address("ORGANIZER", *organiser), _STATUS, url]
+    lines += [place, _address("ORGANIZER", *organiser), _CANCELLED if cancelled else _STATUS, url]
     event = "BEGIN:VEVENT\r\n" + "".join(lines) + "END:VEVENT\r\n"
-    return (_CALENDAR_HEAD + _vtimezone(begin.year) + event + "END:VCALENDAR\r\n").encode("utf-8")
+    head = _CANCEL_HEAD if cancelled else _CALENDAR_HEAD
+    return (head + _vtimezone(begin.year) + event + "END:VCALENDAR\r\n").encode("utf-8")
 
 
 # What next_sequence reads of the previous invitation, and the line folds to undo first.
@@ -275,6 +281,18 @@ def _first_event(ics: bytes) -> icalendar.Component:
     if kept[-1] != b"END:VEVENT":
         return icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
     return icalendar.Event.from_ical(b"\r\n".join(kept) + b"\r\n")
+
+
+def issued_event(ics: bytes) -> tuple[int, dt.datetime] | None:
+    """(SEQUENCE, start as London time) of the invitation in ``ics``, or None when it
+    cannot be read: what a cancellation must match and outnumber."""
+    try:
+        event = _first_event(ics)
+        start = event.decoded("dtstart")
+        sequence = int(event.get("sequence", 0))
+    except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    return (sequence, _local(start)) if isinstance(start, dt.datetime) else None
 
 
 def next_sequence(previous_ics: bytes | None, start: dt.datetime, end: dt.datetime, location: str) -> int:

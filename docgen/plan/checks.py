@@ -16,6 +16,8 @@ each, with the dates and a concrete suggestion.
 * ``survey_before_kickoff``: the technical survey before the kick-off.
 * ``out_of_order``: the dependencies in :data:`docgen.plan.order.ORDER_RULES` (see there).
 * ``live_before_go_live``: status Live with a go-live after today.
+* and the checks of :mod:`docgen.plan.sense`: proposed dates already past, a status that
+  contradicts the dates, meetings, IDP, FDP and cut-over on bank holidays or in blackouts.
 
 Cancelled migrations get no checks; Live ones only ``live_before_go_live``; On hold and the
 other statuses get all of them (an on-hold plan still needs honest dates).
@@ -39,7 +41,8 @@ from docgen.plan.milestones import (
     ScheduleWarning,
 )
 from docgen.plan.order import out_of_order
-from docgen.plan.propose import Plan
+from docgen.plan.propose import Plan, latest_request
+from docgen.plan.sense import sense_warnings
 from docgen.plan.wording import day_name, long_date, named, or_check, short_date
 
 
@@ -59,6 +62,7 @@ def check(p: Plan) -> list[ScheduleWarning]:
         *_order_weeks(p),
         *_survey_before_kickoff(p),
         *out_of_order(p, skip_idp_chain=bool(idp_chain)),
+        *sense_warnings(p.migration, p.ms, p.today, p.cal, p.blackouts),
     ]
 
 
@@ -113,18 +117,11 @@ def _go_live_past(p: Plan) -> list[ScheduleWarning]:
     ]
 
 
-def _latest_idp(p: Plan) -> dt.date:
-    """The last IDP that still leaves data checking and sign-off before the FDP."""
-    s = p.s
-    return p.cal.add_working_days(p.start("fdp"), -(s.data_checking_days + s.sign_off_days + 1))
-
-
 def _extract_late(p: Plan) -> list[ScheduleWarning]:
     if p.extract_sent:
         return []
     idp_given = p.given("idp")
-    needed_idp = p.start("idp") if idp_given else _latest_idp(p)
-    latest = p.cal.add_working_days(needed_idp, -p.notice)
+    needed_idp, latest = latest_request(p.ms["idp"], p.start("fdp"), p.notice, p.s, p.cal)
     planned = p.migration.extract_request_date
     go_live = p.migration.go_live
     if latest < p.today:

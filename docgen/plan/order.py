@@ -23,12 +23,17 @@ ORDER_RULES: tuple[tuple[str, str, bool], ...] = (
     ("business_case_approved", "order_placed", False),
     ("order_placed", "extract_request_sent", False),
     ("order_placed", "kick_off", False),
+    ("technical_survey", "idp", False),
     ("kick_off", "cut_over_planning", False),
     ("pre_migration_tasks", "fdp", True),
     ("data_sign_off", "fdp", True),
 )
 
 _IDP_CHAIN = frozenset({"extract_request_sent", "idp", "data_checking", "data_sign_off"})
+
+#: Rules checked only when the workbook gives one of the two dates: an IDP proposed before
+#: a proposed survey only means the request went early, which the guide asks for.
+_GIVEN_ONLY = frozenset({("technical_survey", "idp")})
 
 
 def out_of_order(p: Plan, *, skip_idp_chain: bool) -> list[ScheduleWarning]:
@@ -39,6 +44,8 @@ def out_of_order(p: Plan, *, skip_idp_chain: bool) -> list[ScheduleWarning]:
     cal = p.cal
     for earlier, later, strict in ORDER_RULES:
         if skip_idp_chain and (earlier in _IDP_CHAIN or later in _IDP_CHAIN):
+            continue
+        if (earlier, later) in _GIVEN_ONLY and not (p.given(earlier) or p.given(later)):
             continue
         limit = p.end(earlier) if strict else p.start(earlier)
         later_start = p.start(later)

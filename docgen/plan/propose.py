@@ -181,3 +181,18 @@ def go_live_chain(cal: WorkingCalendar, s: Settings, go_live: dt.date) -> dict[s
         "cut_over_planning": cal.on_or_before(fdp - dt.timedelta(weeks=s.cut_over_planning_weeks)),
         "go_live": go_live,
     }
+
+
+def latest_request(
+    idp: Milestone, fdp: dt.date, notice: int, settings: Settings, cal: WorkingCalendar
+) -> tuple[dt.date, dt.date]:
+    """(the IDP the plan needs, the last day the extract request can go for it): the given
+    IDP, else the last IDP that still leaves data checking and sign-off before the FDP;
+    the request ``notice`` working days before it. The schedule's checks and the stage of
+    the extract request (:mod:`docgen.plan.stages`) both ask this."""
+    needed = (
+        idp.start
+        if idp.given
+        else cal.add_working_days(fdp, -(settings.data_checking_days + settings.sign_off_days + 1))
+    )
+    return needed, cal.add_working_days(needed, -notice)

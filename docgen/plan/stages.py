@@ -53,6 +53,7 @@ from enum import StrEnum
 
 from docgen.plan.calendar import WorkingCalendar
 from docgen.plan.milestones import CANCELLED, LIVE, SENT_STATUSES, MigrationSchedule
+from docgen.plan.propose import latest_request
 from docgen.plan.wording import short_date
 from docgen.records import Batch, Contact, Migration, Settings
 
@@ -207,20 +208,6 @@ def action_list(stages: dict[str, MigrationStage], today: dt.date) -> list[Actio
     return sorted(actions, key=lambda a: (a.upcoming, a.due or far, a.migration_id))
 
 
-def latest_extract_request(schedule: MigrationSchedule, settings: Settings, calendar: WorkingCalendar) -> dt.date:
-    """The last day the data extract request can go and still leave the supplier its notice
-    before the IDP the plan needs: the given IDP, else the last IDP that leaves data
-    checking and sign-off before FDP."""
-    idp = schedule.milestone("idp")
-    if not idp.given:
-        idp_start = calendar.add_working_days(
-            schedule.date("fdp"), -(settings.data_checking_days + settings.sign_off_days + 1)
-        )
-    else:
-        idp_start = idp.start
-    return calendar.add_working_days(idp_start, -schedule.notice_days)
-
-
 @dataclass(frozen=True)
 class _Judge:
     """The facts every rule reads, worked out once per migration."""
@@ -324,7 +311,13 @@ class _Judge:
             return DocumentStage(key, State.DONE, f'sent (the status is "{stage_name(self.migration.status)}")')
         if not self.ordered:
             return self.not_ordered(key, "due")
-        latest = latest_extract_request(self.schedule, self.settings, self.calendar)
+        _, latest = latest_request(
+            self.schedule.milestone("idp"),
+            self.schedule.date("fdp"),
+            self.schedule.notice_days,
+            self.settings,
+            self.calendar,
+        )
         planned = self.migration.extract_request_date
         due_by = min(latest, planned) if planned is not None else latest
         return DocumentStage(

@@ -8,6 +8,7 @@ free of them). Nothing stops at the first problem: the admin sees them all at on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from docgen.problems import ERROR, WARNING, Problem
 from docgen.workbook import schema
@@ -27,7 +28,7 @@ class Row:
     """One data row: the row as read, and its cells typed (None where blank or bad)."""
 
     raw: RawRow
-    values: dict[str, object]
+    values: dict[str, Any]  # each column's parsed type (str, date, Decimal...)
 
 
 class Checker:
@@ -77,7 +78,7 @@ class Checker:
         # Per column once, not per cell: its key, whether it is plain text, and the outcome of
         # each value already seen (a national workbook repeats the same supplier, status,
         # category, email, amount or date thousands of times).
-        columns = [
+        columns: list[tuple[schema.Column, str, bool, dict[object, tuple[object, str | None, str | None]]]] = [
             (col, col.key, col.kind == schema.TEXT, {}) for col in table.spec.columns if col.key in table.letters
         ]
         out = []
@@ -96,15 +97,16 @@ class Checker:
                     if plain and value not in EXCEL_ERRORS:
                         values[key] = value  # what parse_cell gives text in a text column, without the call
                         continue
-                    memo = value
+                    memo: object = value
                 else:
                     memo = memo_key(value)
                 if memo is None:
                     known = outcome(col, value)
                 else:
-                    known = seen.get(memo)
-                    if known is None:
-                        known = seen[memo] = outcome(col, value)
+                    remembered = seen.get(memo)
+                    if remembered is None:
+                        remembered = seen[memo] = outcome(col, value)
+                    known = remembered
                 typed, warning, bad = known
                 values[key] = typed
                 if bad:

@@ -9,6 +9,7 @@ also give a value the spelling of the sheet it refers to (a supplier's name, a c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from docgen.records import Settings
 from docgen.workbook.checker import Checker, Row
@@ -192,8 +193,9 @@ def _check_migrations(check: Checker, data: Sheets) -> None:
             )
         _check_supplier_columns(check, data, r, "current", mid)
         _check_supplier_columns(check, data, r, "new", mid)
-        current = (v.get("current_supplier"), v.get("current_system"))
-        new = (v.get("new_supplier"), v.get("new_system"))
+        # Text, or None when blank: the all() below rules out None before casefold().
+        current: tuple[Any, Any] = (v.get("current_supplier"), v.get("current_system"))
+        new: tuple[Any, Any] = (v.get("new_supplier"), v.get("new_system"))
         if all(current) and all(new) and [x.casefold() for x in current] == [x.casefold() for x in new]:
             check.error(
                 "Migrations",

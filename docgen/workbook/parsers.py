@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from docgen.workbook import schema
 from docgen.workbook.cells import FormulaWithoutValue, is_excel_error
@@ -276,7 +277,7 @@ def outcome(col: schema.Column, value: object) -> tuple[object, str | None, str 
         return None, None, str(bad)
 
 
-def memo_key(value: object) -> tuple | None:
+def memo_key(value: Any) -> tuple | None:
     """The key under which :meth:`~docgen.workbook.checker.Checker.rows` remembers the
     outcome of a cell that is not text (an amount, a date), or None when equal values may
     not give the same outcome: 0.0 and -0.0 are equal but are different amounts, and

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from docgen.records import Settings
 from docgen.workbook import schema
 from docgen.workbook.checker import Checker
@@ -19,7 +21,7 @@ def read_settings(check: Checker) -> tuple[Settings, bool]:
     for s in schema.SETTINGS:
         by_name[schema.normalise(s.label)] = s
         by_name.setdefault(schema.normalise(s.key), s)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     rows_of: dict[str, int] = {}
     had_error = False
     for raw in table.rows:

@@ -144,7 +144,8 @@ def _plain_rows(body: str, shared: list, date_styles: set[int], epoch) -> list[t
     rows: list[tuple[int, dict]] = []
     columns: dict[str, int] = {}
     types: dict[str, tuple[str, int]] = {}  # ' s="6" t="inlineStr"' -> ("inlineStr", 6)
-    number, cells = 0, {}
+    number = 0
+    cells: dict[int, object] = {}
     for row_r, letters, attributes, text in _PLAIN_TOKEN.findall(body):
         if row_r:
             if cells:
@@ -153,7 +154,9 @@ def _plain_rows(body: str, shared: list, date_styles: set[int], epoch) -> list[t
             continue
         kind_style = types.get(attributes)
         if kind_style is None:
-            style, kind = _ATTRIBUTES.fullmatch(attributes).groups()
+            match = _ATTRIBUTES.fullmatch(attributes)
+            assert match is not None, "_PLAIN_BODY admits only s= and t="
+            style, kind = match.groups()
             kind_style = types[attributes] = (kind or "n", int(style or 0))
         kind, style = kind_style
         if escaped and ("&" in text or "\r" in text):

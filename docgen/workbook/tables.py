@@ -76,9 +76,9 @@ def read_table(spec: schema.Sheet, title: str, parsed: tuple[list, list], proble
     cells, merges = parsed
     head: list[tuple[int, tuple]] = []
     for number, row in cells:
-        values = tuple(row.get(i) for i in range(1, max(row) + 1))
-        if any(clean(v) is not None for v in values):
-            head.append((number, values))
+        found = tuple(row.get(i) for i in range(1, max(row) + 1))
+        if any(clean(v) is not None for v in found):
+            head.append((number, found))
             if len(head) >= HEADER_SEARCH_ROWS:
                 break
     header_row = _find_header(spec, head)
@@ -95,9 +95,9 @@ def read_table(spec: schema.Sheet, title: str, parsed: tuple[list, list], proble
         return None
     header_values = dict(head)[header_row]
     by_norm: dict[str, schema.Column] = {}
-    for col in spec.columns:
-        by_norm[schema.normalise(col.header)] = col
-        by_norm.setdefault(schema.normalise(col.key), col)
+    for column in spec.columns:
+        by_norm[schema.normalise(column.header)] = column
+        by_norm.setdefault(schema.normalise(column.key), column)
     table = Table(spec, title, header_row)
     positions: dict[str, int] = {}
     for index, raw in enumerate(header_values, start=1):
@@ -149,10 +149,10 @@ def read_table(spec: schema.Sheet, title: str, parsed: tuple[list, list], proble
         if number <= header_row:
             continue
         get = row.get
-        values = {}
+        values: dict[str, object] = {}
         filled = False
-        for key, col in wanted:
-            value = get(col)
+        for key, position in wanted:
+            value = get(position)
             if value.__class__ is str:
                 text = cleaned.get(value, cleaned)
                 if text is cleaned:
