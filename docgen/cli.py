@@ -272,7 +272,7 @@ def _echo_actions(actions, today: dt.date, *, limit: int | None = None) -> None:
                 break
             shown += 1
             late = a.days_overdue(today) if not a.upcoming else 0
-            when = a.due.strftime("%d/%m/%Y") if a.due else "no date"
+            when = a.due.strftime("%d/%m/%Y") if a.due else "no date".ljust(10)
             flag = f"{late} day(s) overdue" if late else ("due" if not a.upcoming else "from")
             who = f"{a.role}" + (f" ({a.name})" if a.name else "")
             line = f"  {when}  {flag:<18} {a.migration_id:<10} {a.ods_code}  [{a.stage}] {a.action} - {who}"

@@ -14,8 +14,9 @@ to change:
 * ``day_bank_holiday`` / ``day_weekend`` / ``day_blackout``: a meeting, the IDP, FDP, the
   third-party links going off or the cut-over planning meeting on a weekend or bank
   holiday (dates given in the workbook: proposed ones are always working days), or inside
-  a blackout that applies to the practice (given or proposed). Only days from today on:
-  the past cannot be moved.
+  a blackout that applies to the practice (dates given, and the days hung off go-live,
+  which move with it: a meeting docgen proposed is only its guess until the admin enters
+  one). Only days from today on: the past cannot be moved.
 """
 
 from __future__ import annotations
@@ -157,7 +158,9 @@ def _day_clashes(
         elif ms.given and calendar.is_bank_holiday(day):
             name = calendar.holiday_name(day)
             out.append(_warning(m, DAY_BANK_HOLIDAY, f"{what} is a bank holiday ({name}).", fix, (day,), column))
-        blackout = calendar.blackout_on(day, blackouts)
+        # A meeting or IDP docgen proposed is its own guess, replaced when the admin enters
+        # the real date (then checked); days hung off go-live move only with go-live.
+        blackout = calendar.blackout_on(day, blackouts) if ms.given or column == "go_live" else None
         if blackout is not None:
             out.append(
                 _warning(
