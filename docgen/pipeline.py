@@ -32,9 +32,10 @@ from docgen.documents.selection import select_documents, why_nothing
 from docgen.errors import DocgenError, ValidationFailed
 from docgen.formats.docx.fields import field_paths
 from docgen.formats.docx.issues import TemplateIssue
+from docgen.plan.actions import Action
 from docgen.plan.as_problems import warnings_as_problems
 from docgen.plan.schedule import schedule_batch
-from docgen.plan.stages import Action, MigrationStage, action_list, stage_batch
+from docgen.plan.stages import MigrationStage, action_list, stage_batch
 from docgen.problems import Problem
 from docgen.records import Batch
 from docgen.workbook.annotate import write_annotated

@@ -10,21 +10,11 @@ from sample import sample_batch
 
 from docgen.plan.calendar import WorkingCalendar
 from docgen.plan.schedule import schedule_batch, schedule_migration
-from docgen.plan.stages import (
-    BUSINESS_JUSTIFICATION as BJ,
-)
-from docgen.plan.stages import (
-    DATA_EXTRACT_REQUEST as DER,
-)
-from docgen.plan.stages import (
-    KICK_OFF_INVITATION as KOI,
-)
-from docgen.plan.stages import (
-    State,
-    action_list,
-    stage_batch,
-    stage_migration,
-)
+from docgen.plan.stages import action_list, stage_batch, stage_migration
+from docgen.plan.states import BUSINESS_JUSTIFICATION as BJ
+from docgen.plan.states import DATA_EXTRACT_REQUEST as DER
+from docgen.plan.states import KICK_OFF_INVITATION as KOI
+from docgen.plan.states import State
 
 D = dt.date
 TODAY = D(2026, 11, 23)  # a Monday

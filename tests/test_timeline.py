@@ -11,7 +11,8 @@ import pytest
 from conftest import convert_with_soffice
 from openpyxl import load_workbook
 
-from docgen.documents.timeline import RAG_COLOURS, write_timeline
+from docgen.documents.timeline import write_timeline
+from docgen.documents.timeline_style import RAG_COLOURS
 from docgen.plan.schedule import schedule_batch
 from docgen.records import Batch, Blackout, Icb, Migration, Practice
 

@@ -21,7 +21,7 @@ from docgen.formats import eml as emails
 from docgen.formats import ics as invites
 from docgen.formats.formatting import longdate
 from docgen.plan.milestones import CANCELLED
-from docgen.plan.stages import DATA_EXTRACT_REQUEST, KICK_OFF_INVITATION, ON_HOLD, stage_name
+from docgen.plan.states import DATA_EXTRACT_REQUEST, KICK_OFF_INVITATION, ON_HOLD, stage_name
 from docgen.records import Migration
 
 EXTRACT = DATA_EXTRACT_REQUEST

@@ -30,7 +30,7 @@ from docgen.documents.rationale import go_live_rationale
 from docgen.documents.selection import Issue
 from docgen.plan.calendar import WorkingCalendar
 from docgen.plan.milestones import MigrationSchedule
-from docgen.plan.stages import DATA_EXTRACT_REQUEST
+from docgen.plan.states import DATA_EXTRACT_REQUEST
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Supplier
 
 #: Working days the ICB gives a supplier to confirm a data extract request.

@@ -21,7 +21,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from docgen.plan.milestones import CANCELLED, MigrationSchedule
-from docgen.plan.stages import DOCUMENT_KEYS, KICK_OFF_INVITATION, DocumentStage, MigrationStage, State
+from docgen.plan.stages import MigrationStage
+from docgen.plan.states import DOCUMENT_KEYS, KICK_OFF_INVITATION, DocumentStage, State
 from docgen.plan.wording import short_date
 
 

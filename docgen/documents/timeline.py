@@ -24,26 +24,27 @@ a year before today) and stop after :data:`MAX_GANTT_WEEKS` weeks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from openpyxl.utils import get_column_letter
-
+from docgen.documents.timeline_style import (
+    PHASES,
+    Styles,
+    header_row,
+    new_sheet,
+)
 from docgen.formats.files import atomic_save
-from docgen.formats.xlsx_sheet import Sheet
-from docgen.formats.xlsx_writer import Style, Workbook
+from docgen.formats.xlsx_writer import Workbook
+from docgen.plan.actions import Action
 from docgen.plan.as_problems import warnings_as_problems
 from docgen.plan.calendar import WorkingCalendar
 from docgen.plan.milestones import CANCELLED, EXTRACT_LATE, GO_LIVE_PAST, IDP_NOTICE, MigrationSchedule
-from docgen.plan.stages import Action, MigrationStage, action_list, stage_batch
+from docgen.plan.stages import MigrationStage, action_list, stage_batch
 from docgen.plan.wording import day_name, short_date
 from docgen.records import Batch, Migration
 
 SHEET_NAMES = ("Summary", "Actions", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts")
 RED_CODES = frozenset({EXTRACT_LATE, IDP_NOTICE, GO_LIVE_PAST})
 MAX_GANTT_WEEKS = 156
-DATE_FORMAT = "dd/mm/yyyy"
 
 #: Summary's key dates: (milestone key, header).
 KEY_DATES = (
@@ -55,21 +56,6 @@ KEY_DATES = (
     ("go_live", "Go-live"),
 )
 
-#: Gantt phases, least urgent first (a later one wins a week): (key, legend label, colour, mark).
-PHASES = (
-    ("planned", "Planned", "E8EDEE", ""),
-    ("post_go_live", "Post go-live", "78BE20", ""),
-    ("preparation", "Preparation", "41B6E6", ""),
-    ("pre_migration", "Pre-migration", "768692", ""),
-    ("extract_wait", "Extract wait", "FFB81C", ""),
-    ("data_checking", "Data checking", "00A499", ""),
-    ("cut_over", "Cut-over", "ED8B00", ""),
-    ("go_live", "Go-live", "DA291C", "GL"),
-)
-
-RAG_COLOURS = {"Red": "DA291C", "Amber": "FFB81C", "Green": "009639", "Grey": "D9D9D9"}
-_WHITE_TEXT = {"Red", "Green", "go_live"}
-
 
 def rag(schedule: MigrationSchedule, status: str) -> str:
     """Red, Amber, Green or Grey for a migration (rules in the module docstring), so the
@@ -80,58 +66,6 @@ def rag(schedule: MigrationSchedule, status: str) -> str:
     if codes & RED_CODES:
         return "Red"
     return "Amber" if codes else "Green"
-
-
-class _Styles:
-    """The workbook's named cell styles, registered once; ``st("date")`` is the id to pair
-    with a value as ``(value, id)``."""
-
-    def __init__(self, wb: Workbook) -> None:
-        header: dict[str, Any] = {"bold": True, "color": "FFFFFF", "fill": "005EB8"}
-        bank_holiday: dict[str, Any] = {"bold": True, "color": "8A1538", "fill": "F4B6B6"}
-        week: dict[str, Any] = {"number_format": DATE_FORMAT, "rotation": 90, "horizontal": "center"}
-        styles = {
-            "header": Style(**header, wrap=True, vertical="center"),
-            "bold": Style(bold=True),
-            "date": Style(number_format=DATE_FORMAT),
-            "date_proposed": Style(number_format=DATE_FORMAT, italic=True, color="595959"),
-            "week": Style(**header, **week),
-            "week_bh": Style(**bank_holiday, **week),
-            "bh": Style(**bank_holiday, size=8, horizontal="center"),
-            "wrap": Style(wrap=True, vertical="top"),
-            "title": Style(bold=True, size=14, color="005EB8"),
-            "overdue": Style(bold=True, color="DA291C"),
-        }
-        for name, colour in RAG_COLOURS.items():
-            styles[f"rag_{name}"] = Style(bold=True, color="FFFFFF" if name in _WHITE_TEXT else "000000", fill=colour)
-        for key, _label, colour, _mark in PHASES:
-            text = "FFFFFF" if key in _WHITE_TEXT else "000000"
-            styles[f"phase_{key}"] = Style(bold=True, size=8, color=text, fill=colour, horizontal="center")
-        self._ids = {name: wb.add_style(style) for name, style in styles.items()}
-
-    def __call__(self, name: str) -> int:
-        return self._ids[name]
-
-
-def _sheet(wb: Workbook, title: str, headers: Sequence[tuple[str, float]], *, n_rows: int, freeze: str,
-           header_row: int = 1, title_rows: str = "1:1", title_cols: str | None = None) -> Sheet:  # fmt: skip
-    """A sheet with widths, frozen panes, an autofilter over the header and ``n_rows`` rows
-    below it, and print set-up: landscape A4, one page wide, title rows on every page."""
-    last = get_column_letter(max(len(headers), 1))
-    return wb.add_sheet(
-        title,
-        [width for _header, width in headers],
-        freeze=freeze,
-        autofilter=f"A{header_row}:{last}{header_row + max(n_rows, 1)}",
-        print_title_rows=title_rows,
-        print_title_cols=title_cols,
-        landscape=True,
-        fit_to_width=True,
-    )
-
-
-def _header_row(headers, st: _Styles) -> list:
-    return [(h, st("header")) for h, _ in headers]
 
 
 def write_timeline(
@@ -168,7 +102,7 @@ def timeline_bytes(
     if stages is None:
         stages = stage_batch(batch, schedules, today=today, calendar=calendar)
     wb = Workbook()
-    st = _Styles(wb)
+    st = Styles(wb)
     migrations = [m for m in batch.migrations if m.migration_id in schedules]
     actions = action_list({m.migration_id: stages[m.migration_id] for m in migrations}, today)
     _summary(wb, st, batch, migrations, schedules, _next_actions(actions))
@@ -194,7 +128,7 @@ def _next_actions(actions: list[Action]) -> dict[str, Action]:
     return first
 
 
-def _summary(wb: Workbook, st: _Styles, batch, migrations, schedules, next_actions: dict[str, Action]) -> None:
+def _summary(wb: Workbook, st: Styles, batch, migrations, schedules, next_actions: dict[str, Action]) -> None:
     headers = [
         ("Migration ID", 13), ("ICB", 7), ("ODS code", 10), ("Practice", 34),
         ("Current system", 22), ("New system", 22),
@@ -203,8 +137,8 @@ def _summary(wb: Workbook, st: _Styles, batch, migrations, schedules, next_actio
         ("Next action", 40), ("Due", 11.5),
         ("Proposed dates (not in the workbook)", 34),
     ]  # fmt: skip
-    ws = _sheet(wb, "Summary", headers, n_rows=len(migrations), freeze="E2")
-    ws.append(_header_row(headers, st), height=45)
+    ws = new_sheet(wb, "Summary", headers, n_rows=len(migrations), freeze="E2")
+    ws.append(header_row(headers, st), height=45)
     given, proposed_style = st("date"), st("date_proposed")
     for m in migrations:
         sched = schedules[m.migration_id]
@@ -243,15 +177,15 @@ def _action_text(action: Action) -> str:
     return f"{text}. First: {action.blocker}" if action.blocker else text
 
 
-def _actions(wb: Workbook, st: _Styles, batch, actions: list[Action], today: dt.date) -> None:
+def _actions(wb: Workbook, st: Styles, batch, actions: list[Action], today: dt.date) -> None:
     headers = [
         ("Due", 11.5), ("Days overdue", 9), ("Migration ID", 13), ("ODS code", 10), ("Practice", 30),
         ("Stage", 15), ("Action", 50), ("Owner", 24), ("Name", 20), ("Due or coming up", 11),
         ("Fix first", 50),
     ]  # fmt: skip
-    ws = _sheet(wb, "Actions", headers, n_rows=len(actions), freeze="C3", header_row=2, title_rows="1:2")
+    ws = new_sheet(wb, "Actions", headers, n_rows=len(actions), freeze="C3", header_row=2, title_rows="1:2")
     ws.append([(f"Actions as at {day_name(today)} {short_date(today)}", st("title"))], height=22)
-    ws.append(_header_row(headers, st), height=30)
+    ws.append(header_row(headers, st), height=30)
     date, wrap, overdue = st("date"), st("wrap"), st("overdue")
     names = {m.migration_id: _practice_name(batch, m) for m in batch.migrations}
     for a in actions:
@@ -273,14 +207,14 @@ def _actions(wb: Workbook, st: _Styles, batch, actions: list[Action], today: dt.
         )
 
 
-def _milestones(wb: Workbook, st: _Styles, batch, migrations, schedules, calendar: WorkingCalendar) -> None:
+def _milestones(wb: Workbook, st: Styles, batch, migrations, schedules, calendar: WorkingCalendar) -> None:
     headers = [
         ("Migration ID", 13), ("ODS code", 10), ("Practice", 30), ("Milestone", 32), ("Start", 11.5),
         ("End", 11.5), ("Working days since previous", 12), ("Owner", 26), ("Given or proposed", 12),
     ]  # fmt: skip
     n = len(migrations) * (len(next(iter(schedules.values())).milestones) if schedules else 0)
-    ws = _sheet(wb, "Milestones", headers, n_rows=n, freeze="E2")
-    ws.append(_header_row(headers, st), height=30)
+    ws = new_sheet(wb, "Milestones", headers, n_rows=n, freeze="E2")
+    ws.append(header_row(headers, st), height=30)
     between = calendar.working_days_between
     given, proposed = st("date"), st("date_proposed")
     append = ws.append  # the biggest sheet (14 rows a migration): keep the loop lean
@@ -325,7 +259,7 @@ def _phases(sched: MigrationSchedule, calendar: WorkingCalendar, post_days: int)
     }
 
 
-def _gantt(wb: Workbook, st: _Styles, batch, migrations, schedules, calendar: WorkingCalendar, today: dt.date) -> None:
+def _gantt(wb: Workbook, st: Styles, batch, migrations, schedules, calendar: WorkingCalendar, today: dt.date) -> None:
     post_days = batch.settings.post_go_live_days
     phase_dates = {m.migration_id: _phases(schedules[m.migration_id], calendar, post_days) for m in migrations}
     notes = []
@@ -344,7 +278,7 @@ def _gantt(wb: Workbook, st: _Styles, batch, migrations, schedules, calendar: Wo
     weeks = [start + dt.timedelta(weeks=i) for i in range(n_weeks)]
     fixed = [("Migration ID", 13), ("ODS code", 10), ("Practice", 30), ("Go-live", 11.5)]
     headers = fixed + [("", 3.6)] * n_weeks
-    ws = _sheet(wb, "Gantt", headers, n_rows=len(migrations) + 1, freeze="E4", header_row=2, title_rows="1:3",
+    ws = new_sheet(wb, "Gantt", headers, n_rows=len(migrations) + 1, freeze="E4", header_row=2, title_rows="1:3",
                 title_cols="A:D")  # fmt: skip
 
     # Row 1: the legend, a swatch then its label, every five columns from E.
@@ -363,7 +297,7 @@ def _gantt(wb: Workbook, st: _Styles, batch, migrations, schedules, calendar: Wo
         _monday(d) for d, _ in calendar.bank_holidays(start.year, (start + dt.timedelta(weeks=n_weeks)).year)
     }
     ws.append(
-        _header_row(fixed, st) + [(w, st("week_bh") if w in holiday_weeks else st("week")) for w in weeks], height=62
+        header_row(fixed, st) + [(w, st("week_bh") if w in holiday_weeks else st("week")) for w in weeks], height=62
     )
     ws.append(
         [None, None, ("Bank holiday weeks", st("bold")), None]
@@ -384,15 +318,15 @@ def _gantt(wb: Workbook, st: _Styles, batch, migrations, schedules, calendar: Wo
         ws.append([m.migration_id, m.ods_code, _practice_name(batch, m), (m.go_live, date_style), *cells])
 
 
-def _warnings(wb: Workbook, st: _Styles, batch, migrations, schedules) -> None:
+def _warnings(wb: Workbook, st: Styles, batch, migrations, schedules) -> None:
     headers = [
         ("Migration ID", 13), ("ODS code", 10), ("Practice", 30), ("Workbook cell", 30), ("Code", 22),
         ("Warning", 70), ("Suggestion", 60),
     ]  # fmt: skip
     ordered = {m.migration_id: schedules[m.migration_id] for m in migrations}
     problems = warnings_as_problems(batch, ordered)
-    ws = _sheet(wb, "Warnings", headers, n_rows=len(problems), freeze="D2")
-    ws.append(_header_row(headers, st))
+    ws = new_sheet(wb, "Warnings", headers, n_rows=len(problems), freeze="D2")
+    ws.append(header_row(headers, st))
     by_id = {m.migration_id: m for m in migrations}
     warnings = [w for sched in ordered.values() for w in sched.warnings]
     wrap = st("wrap")
@@ -412,7 +346,7 @@ def _warnings(wb: Workbook, st: _Styles, batch, migrations, schedules) -> None:
         )
 
 
-def _bank_holidays(wb: Workbook, st: _Styles, migrations, schedules, calendar: WorkingCalendar, today: dt.date) -> None:
+def _bank_holidays(wb: Workbook, st: Styles, migrations, schedules, calendar: WorkingCalendar, today: dt.date) -> None:
     if migrations:
         years = [ms.start.year for m in migrations for ms in schedules[m.migration_id].milestones]
         first, last = min(years), max(years)
@@ -420,15 +354,15 @@ def _bank_holidays(wb: Workbook, st: _Styles, migrations, schedules, calendar: W
         first = last = today.year
     days = calendar.bank_holidays(first, last)
     headers = [("Date", 12), ("Day", 11), ("Bank holiday", 36)]
-    ws = _sheet(wb, "Bank holidays", headers, n_rows=len(days), freeze="A2")
-    ws.append(_header_row(headers, st))
+    ws = new_sheet(wb, "Bank holidays", headers, n_rows=len(days), freeze="A2")
+    ws.append(header_row(headers, st))
     for d, name in days:
         ws.append([(d, st("date")), day_name(d), name])
 
 
-def _blackouts(wb: Workbook, st: _Styles, batch) -> None:
+def _blackouts(wb: Workbook, st: Styles, batch) -> None:
     headers = [("Start", 12), ("End", 12), ("Reason", 40), ("Scope", 12)]
-    ws = _sheet(wb, "Blackouts", headers, n_rows=len(batch.blackouts), freeze="A2")
-    ws.append(_header_row(headers, st))
+    ws = new_sheet(wb, "Blackouts", headers, n_rows=len(batch.blackouts), freeze="A2")
+    ws.append(header_row(headers, st))
     for b in batch.blackouts:
         ws.append([(b.start, st("date")), (b.end, st("date")), b.reason, b.scope])

@@ -39,101 +39,33 @@ record, not something to send again. Each document of each migration is in one s
   A due document that cannot be written truthfully today is *blocked*, with what to fix:
   a kick-off invitation whose meeting (proposed or given) is on or before the letter date.
 
-Overdue means due by a day before today. The migration's **actions** are its due
-documents, and when none is due, its next milestone (the first not over by today) with
-the milestone's owner; On hold migrations get one action ("resume or cancel"), Cancelled
-and Live ones none.
+Overdue means due by a day before today. Each migration's **actions** (what to do next,
+who, by when) come from its documents' states: see :mod:`docgen.plan.actions`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
+from docgen.plan.actions import Action, migration_actions
 from docgen.plan.calendar import WorkingCalendar
-from docgen.plan.milestones import CANCELLED, LIVE, SENT_STATUSES, MigrationSchedule
+from docgen.plan.milestones import CANCELLED, LIVE, MigrationSchedule
 from docgen.plan.propose import latest_request
-from docgen.plan.wording import short_date
-from docgen.records import Batch, Contact, Migration, Settings
-
-#: The documents whose stage is judged here; the documents layer names its letters by them.
-BUSINESS_JUSTIFICATION = "business-justification"
-DATA_EXTRACT_REQUEST = "data-extract-request"
-KICK_OFF_INVITATION = "kick-off-invitation"
-DOCUMENT_KEYS = (BUSINESS_JUSTIFICATION, DATA_EXTRACT_REQUEST, KICK_OFF_INVITATION)
-
-ON_HOLD = "On hold"
-ORDERED_STATUSES = frozenset({"Ordered", *SENT_STATUSES})
-HELD_STATUSES = frozenset({"Kick-off held", "In progress", LIVE})
-
-_ORDERED = frozenset(s.casefold() for s in ORDERED_STATUSES)
-_SENT = frozenset(s.casefold() for s in SENT_STATUSES)
-_HELD = frozenset(s.casefold() for s in HELD_STATUSES)
-
-#: Who does each document's action (a Contacts role), and the action in words.
-_ACTION = {
-    BUSINESS_JUSTIFICATION: ("ICB lead", "Send the business justification to the practice to complete and sign"),
-    DATA_EXTRACT_REQUEST: ("ICB lead", "Send the data extract request to {current_supplier}"),
-    KICK_OFF_INVITATION: ("Migration project manager", "Send the kick-off invitation"),
-}
-
-
-class State(StrEnum):
-    """A document's state on the day (see the module docstring)."""
-
-    DUE = "due"
-    DONE = "done"
-    NOT_YET = "not yet"
-    NOT_APPLICABLE = "not applicable"
-
-
-@dataclass(frozen=True)
-class DocumentStage:
-    """One document of one migration on the day: its state and the reason in plain words.
-
-    ``due_by`` is set when due; ``becomes_due`` when not yet; ``happened_on`` when the
-    step is done (or behind a Live migration) and the workbook gives its date: a record
-    carries that date. ``blocker`` says what to fix when a due document cannot be written.
-    """
-
-    document: str
-    state: State
-    reason: str
-    due_by: dt.date | None = None
-    becomes_due: dt.date | None = None
-    happened_on: dt.date | None = None
-    blocker: str = ""
-
-    @property
-    def writable(self) -> bool:
-        """Due and nothing stops it being written today: what ``docgen run`` writes."""
-        return self.state is State.DUE and not self.blocker
-
-    @property
-    def is_record(self) -> bool:
-        """The step is behind the migration: a copy written now is a record of it."""
-        return self.state is State.DONE or (self.state is State.NOT_APPLICABLE and self.happened_on is not None)
-
-
-@dataclass(frozen=True)
-class Action:
-    """One line of the action list: what to do next for a migration, who, by when."""
-
-    migration_id: str
-    ods_code: str
-    stage: str
-    action: str
-    role: str
-    name: str
-    due: dt.date | None
-    document: str | None = None
-    blocker: str = ""
-    upcoming: bool = False  # not due yet: the next thing that will be
-
-    def days_overdue(self, today: dt.date) -> int:
-        """Calendar days past the due date (0 when not overdue or no date)."""
-        return max((today - self.due).days, 0) if self.due else 0
+from docgen.plan.states import (
+    BUSINESS_JUSTIFICATION,
+    DATA_EXTRACT_REQUEST,
+    HELD,
+    KICK_OFF_INVITATION,
+    ON_HOLD,
+    ORDERED,
+    SENT,
+    DocumentStage,
+    State,
+    short,
+    stage_name,
+)
+from docgen.records import Batch, Migration, Settings
 
 
 @dataclass(frozen=True)
@@ -154,14 +86,6 @@ class MigrationStage:
         raise KeyError(key)
 
 
-def stage_name(status: str) -> str:
-    """The status as the Migrations sheet lists it (cells are compared without case)."""
-    for known in (*ORDERED_STATUSES, "Planning", ON_HOLD, CANCELLED):
-        if known.casefold() == status.strip().casefold():
-            return known
-    return status.strip()
-
-
 def stage_migration(
     batch: Batch,
     migration: Migration,
@@ -178,7 +102,8 @@ def stage_migration(
     j = _Judge(migration, schedule, batch.settings, today, letter_date, calendar)
     documents = (j.business_justification(), j.extract_request(), j.kick_off_invitation())
     stage = stage_name(migration.status)
-    return MigrationStage(migration.migration_id, stage, documents, _actions(batch, j, stage, documents))
+    actions = migration_actions(batch, migration, schedule, stage, documents, today)
+    return MigrationStage(migration.migration_id, stage, documents, actions)
 
 
 def stage_batch(
@@ -235,7 +160,7 @@ class _Judge:
             return DocumentStage(
                 document,
                 State.NOT_APPLICABLE,
-                f"the practice is live (go-live {_short(m.go_live)})",
+                f"the practice is live (go-live {short(m.go_live)})",
                 happened_on=self.happened(document),
             )
         return None
@@ -254,7 +179,7 @@ class _Judge:
     def ordered(self) -> bool:
         """The order is placed: an order date on or before today, or a status from Ordered on."""
         order = self.migration.order_date
-        return (order is not None and order <= self.today) or self.status in _ORDERED
+        return (order is not None and order <= self.today) or self.status in ORDERED
 
     def not_ordered(self, document: str, what: str) -> DocumentStage:
         order = self.schedule.milestone("order_placed")
@@ -262,7 +187,7 @@ class _Judge:
         return DocumentStage(
             document,
             State.NOT_YET,
-            f"{what} once the order is placed ({kind} for {_short(order.start)})",
+            f"{what} once the order is placed ({kind} for {short(order.start)})",
             becomes_due=order.start,
         )
 
@@ -274,9 +199,9 @@ class _Judge:
         m = self.migration
         approved = m.business_case_approved
         if approved is not None and approved <= self.today:
-            return DocumentStage(key, State.DONE, f"approved on {_short(approved)}", happened_on=approved)
+            return DocumentStage(key, State.DONE, f"approved on {short(approved)}", happened_on=approved)
         if self.ordered:
-            on = f" on {_short(m.order_date)}" if m.order_date and m.order_date <= self.today else ""
+            on = f" on {short(m.order_date)}" if m.order_date and m.order_date <= self.today else ""
             return DocumentStage(
                 key, State.DONE, f"the order was placed{on}, so the case was approved", happened_on=approved
             )
@@ -288,14 +213,14 @@ class _Judge:
                 key,
                 State.NOT_YET,
                 f"goes to the practice {self.settings.business_case_lead_weeks} weeks before the {kind} "
-                f"({_short(approval.start)})",
+                f"({short(approval.start)})",
                 becomes_due=opens,
             )
         return DocumentStage(
             key,
             State.DUE,
             f"no order yet: the practice completes it and the ICB approves it before the order "
-            f"({kind} {_short(approval.start)})",
+            f"({kind} {short(approval.start)})",
             due_by=approval.start,
         )
 
@@ -306,8 +231,8 @@ class _Judge:
             return closed
         sent = self.happened(key)
         if sent is not None:
-            return DocumentStage(key, State.DONE, f"sent on {_short(sent)}", happened_on=sent)
-        if self.status in _SENT:
+            return DocumentStage(key, State.DONE, f"sent on {short(sent)}", happened_on=sent)
+        if self.status in SENT:
             return DocumentStage(key, State.DONE, f'sent (the status is "{stage_name(self.migration.status)}")')
         if not self.ordered:
             return self.not_ordered(key, "due")
@@ -324,7 +249,7 @@ class _Judge:
             key,
             State.DUE,
             "the order is placed: send it as early as possible "
-            f"(by {_short(latest)} to leave the supplier {self.schedule.notice_days} working days before the IDP)",
+            f"(by {short(latest)} to leave the supplier {self.schedule.notice_days} working days before the IDP)",
             due_by=due_by,
         )
 
@@ -337,9 +262,9 @@ class _Judge:
         kick_off = self.schedule.milestone("kick_off")
         if kick_off.given and kick_off.start < self.today:
             return DocumentStage(
-                key, State.DONE, f"the meeting was held on {_short(kick_off.start)}", happened_on=kick_off.start
+                key, State.DONE, f"the meeting was held on {short(kick_off.start)}", happened_on=kick_off.start
             )
-        if self.status in _HELD:
+        if self.status in HELD:
             return DocumentStage(
                 key,
                 State.DONE,
@@ -355,94 +280,19 @@ class _Judge:
         if kick_off.start <= self.letter_date:
             if kick_off.given:
                 blocker = (
-                    f"the kick-off on {_short(kick_off.start)} is not after the letter date "
-                    f"{_short(self.letter_date)}: enter a later Kick-off date, or an earlier letter date"
+                    f"the kick-off on {short(kick_off.start)} is not after the letter date "
+                    f"{short(self.letter_date)}: enter a later Kick-off date, or an earlier letter date"
                 )
             else:
                 blocker = (
-                    f"the kick-off proposed for {_short(kick_off.start)} has passed: enter the date it took "
+                    f"the kick-off proposed for {short(kick_off.start)} has passed: enter the date it took "
                     "place, or a new one, in the Kick-off date column"
                 )
         kind = "on" if kick_off.given else "proposed for"
         return DocumentStage(
             key,
             State.DUE,
-            f"the order is placed and the kick-off is {kind} {_short(kick_off.start)}",
+            f"the order is placed and the kick-off is {kind} {short(kick_off.start)}",
             due_by=due_by,
             blocker=blocker,
         )
-
-
-def _actions(batch: Batch, j: _Judge, stage: str, documents: tuple[DocumentStage, ...]) -> tuple[Action, ...]:
-    m = j.migration
-    contacts = batch.contacts_for(m)
-
-    def action(
-        text: str, role: str, due: dt.date | None, document: str | None = None, blocker: str = "", upcoming=False
-    ) -> Action:
-        name = _name(contacts, role)
-        return Action(m.migration_id, m.ods_code, stage, text, role, name, due, document, blocker, upcoming)
-
-    status = j.status
-    if status in (CANCELLED.casefold(), LIVE.casefold()):
-        return ()
-    if status == ON_HOLD.casefold():
-        return (action("On hold: resume (set the status) or cancel the migration", "ICB lead", None),)
-    due = []
-    for d in documents:
-        if d.state is State.DUE:
-            role, text = _ACTION[d.document]
-            due.append(action(text.format(current_supplier=m.current_supplier), role, d.due_by, d.document, d.blocker))
-    if due:
-        return tuple(due)
-    upcoming = []
-    for d in documents:
-        if d.state is State.NOT_YET and d.becomes_due is not None:
-            role, text = _ACTION[d.document]
-            text = text.format(current_supplier=m.current_supplier)
-            upcoming.append(
-                (
-                    d.becomes_due,
-                    action(
-                        f"{text} (due from {_short(d.becomes_due)})", role, d.becomes_due, d.document, upcoming=True
-                    ),
-                )
-            )
-    for milestone in j.schedule.milestones:
-        if milestone.end >= j.today and not _done_by_status(milestone.key, status):
-            ongoing = milestone.start < j.today
-            text = f"{milestone.label} (until {_short(milestone.end)})" if ongoing else milestone.label
-            upcoming.append(
-                (
-                    milestone.start,
-                    action(text, milestone.owner, milestone.end if ongoing else milestone.start, upcoming=True),
-                )
-            )
-            break
-    return (min(upcoming, key=lambda pair: pair[0])[1],) if upcoming else ()
-
-
-def _done_by_status(milestone: str, status: str) -> bool:
-    """Milestones the status already puts behind the migration, whatever their dates."""
-    if milestone in ("business_case_approved", "order_placed"):
-        return status in _ORDERED
-    if milestone == "extract_request_sent":
-        return status in _SENT
-    if milestone == "kick_off":
-        return status in _HELD
-    if milestone in ("technical_survey", "pre_migration_tasks"):
-        return status == "in progress" or status in (LIVE.casefold(),)
-    return False
-
-
-def _name(contacts: tuple[Contact, ...], role: str) -> str:
-    """The first contact with ``role`` among the migration's people ("" when none)."""
-    for c in contacts:
-        if c.role.strip().casefold() == role.casefold():
-            return c.name
-    return ""
-
-
-def _short(d: dt.date | None) -> str:
-    """``16/11/2026``: how dates read in reasons, the way Excel shows the cells."""
-    return short_date(d) if d else ""
