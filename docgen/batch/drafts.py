@@ -215,12 +215,10 @@ def _invitation(
     else:
         sequence = invites.next_sequence(previous, start, start + dt.timedelta(minutes=minutes), location)
     icb = batch.icb(migration)
-    verb = "Cancelled" if cancelled else "Kick-off"
+    summary = f"Kick-off: {practice.name} ({ods}) move to {migration.new_system}"
     ics = invites.kickoff_event(
         uid=invites.stable_uid(mid, ods, "kick-off"),
-        summary=f"{verb}: {practice.name} ({ods}) move to {migration.new_system}"
-        if not cancelled
-        else f"Cancelled: kick-off for {practice.name} ({ods}) move to {migration.new_system}",
+        summary=f"Cancelled: {summary}" if cancelled else summary,
         start=start,
         minutes=minutes,
         location=location,

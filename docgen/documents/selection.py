@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from docgen.plan.milestones import CANCELLED, MigrationSchedule
+from docgen.plan.milestones import CANCELLED, LIVE, MigrationSchedule
 from docgen.plan.stages import MigrationStage
-from docgen.plan.states import DOCUMENT_KEYS, KICK_OFF_INVITATION, DocumentStage, State
+from docgen.plan.states import DOCUMENT_KEYS, KICK_OFF_INVITATION, ON_HOLD, DocumentStage, State
 from docgen.plan.wording import short_date
 
 
@@ -39,11 +39,13 @@ class Issue:
 
 @dataclass(frozen=True)
 class Selection:
-    """What a migration gets in a run: the documents to write, and each document left out
-    with the reason (for the manifest and the run's summary)."""
+    """What a migration gets in a run: the documents to write, each document left out with
+    the reason, and (among those) the due ones that could not be written, with what to fix
+    (for the manifest and the run's summary)."""
 
     issues: tuple[Issue, ...]
     left_out: tuple[tuple[str, str], ...]
+    blocked: tuple[tuple[str, str], ...] = ()
 
     def issue(self, document: str) -> Issue | None:
         """The issue of ``document``, if it is written in this run."""
@@ -51,11 +53,6 @@ class Selection:
             if i.document == document:
                 return i
         return None
-
-    @property
-    def blocked(self) -> tuple[tuple[str, str], ...]:
-        """Due documents that could not be written, with what to fix."""
-        return tuple((d, why) for d, why in self.left_out if why.startswith("due but not written"))
 
 
 def select_documents(
@@ -68,15 +65,17 @@ def select_documents(
     """The documents ``stage`` calls for on ``letter_date`` (see the module docstring)."""
     issues: list[Issue] = []
     left_out: list[tuple[str, str]] = []
+    blocked: list[tuple[str, str]] = []
     cancelled = stage.stage.casefold() == CANCELLED.casefold()
     for d in stage.documents:
         if d.writable:
             issues.append(Issue(d.document, letter_date, False, d))
         elif d.state is State.DUE:
-            left_out.append((d.document, f"due but not written: {d.blocker}"))
+            blocked.append((d.document, f"due but not written: {d.blocker}"))
+            left_out.append(blocked[-1])
         elif not all_documents or cancelled:
             left_out.append((d.document, f"not due: {d.reason}"))
-        elif d.is_record:
+        elif d.is_record or stage.stage == LIVE:  # every step is behind a live migration
             if d.happened_on is None:
                 left_out.append((d.document, f"record not written: {d.reason}, but the workbook gives no date"))
             else:
@@ -90,7 +89,7 @@ def select_documents(
             )
         else:
             issues.append(Issue(d.document, letter_date, False, d))
-    return Selection(tuple(issues), tuple(left_out))
+    return Selection(tuple(issues), tuple(left_out), tuple(blocked))
 
 
 def everything(letter_date: dt.date) -> Selection:
@@ -103,6 +102,6 @@ def everything(letter_date: dt.date) -> Selection:
 def why_nothing(stage: MigrationStage, selection: Selection) -> str:
     """One line for a migration with nothing written: ``not due: Live``, or the documents'
     own reasons."""
-    if stage.stage.casefold() in ("cancelled", "on hold", "live"):
+    if stage.stage in (CANCELLED, ON_HOLD, LIVE):
         return f"not due: {stage.stage}"
     return "; ".join(f"{doc.replace('-', ' ')}: {why}" for doc, why in selection.left_out)
