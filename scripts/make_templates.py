@@ -67,9 +67,8 @@ def new_document(title: str):
     props.title = title
     props.subject = "GP clinical system migration"
     props.author = props.last_modified_by = "docgen"
-    props.comments = (
-        "Template for docgen: keep the tags in double braces and brace-percent blocks; edit the wording around them."
-    )
+    props.comments = ""
+    props.language = "en-GB"
     props.created = props.modified = FIXED_TIME
     props.revision = 1
     return doc
@@ -88,10 +87,23 @@ def _fonts(rpr) -> None:
         fonts.set(qn(attr), FONT)
 
 
+def _language(rpr, tag: str = "en-GB") -> None:
+    """The proofing and reading language: screen readers and spell checkers take British
+    English from here (python-docx's default template says en-US)."""
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attr), tag)
+
+
 def _styles(doc) -> None:
     styles = doc.styles
     defaults = styles.element.find(qn("w:docDefaults"))
-    _fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
+    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _fonts(default_rpr)
+    _language(default_rpr)
 
     normal = styles["Normal"]
     normal.font.name = FONT
@@ -131,18 +143,25 @@ def _styles(doc) -> None:
     para_style(
         "Letterhead", size=14, bold=True, colour=NHS_BLUE, after=0
     ).paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    para_style("Sender", size=10, after=0).paragraph_format.line_spacing = 1.0
+    # At least 11 pt for everything a reader reads (NHS accessibility guidance).
+    para_style("Sender", size=11, after=0).paragraph_format.line_spacing = 1.0
     para_style("Address", after=0).paragraph_format.line_spacing = 1.0
-    para_style("Subject", size=12, bold=True, before=6, after=8)
-    para_style("Table Text", size=10, after=0).paragraph_format.line_spacing = 1.0
-    para_style("Small Print", size=9, colour=GREY, after=0)
+    # The subject line is the letter's title: a real heading (level 1) for screen readers
+    # and the tagged PDF; the sections below it are level 2.
+    subject = para_style("Subject", base="Heading 1", size=12, bold=True, before=6, after=8, keep=True)
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), "0")
+    subject.element.get_or_add_pPr().append(outline)
+    para_style("Table Text", size=11, after=0).paragraph_format.line_spacing = 1.0
+    para_style("Small Print", size=11, colour=GREY, after=0)
+    para_style("Form Box", after=0)
     # Tags such as {%p if ... %} sit alone in their paragraph and vanish when a letter is
     # written; grey keeps them quiet for an admin editing the template in Word.
     para_style("Template Logic", size=8, colour=GREY, after=0)
     for name in ("List Number", "List Bullet"):
         para_style(name, after=2)
     for name in ("Header", "Footer"):
-        s = para_style(name, size=8, colour=GREY, after=0)
+        s = para_style(name, size=9, colour=GREY, after=0)
         ppr = s.element.get_or_add_pPr()
         old_tabs = ppr.find(qn("w:tabs"))
         if old_tabs is not None:  # Letter-size stops from python-docx's default template
@@ -253,9 +272,23 @@ def record_banner(doc, text: str):
     tag(doc, "{%p endif %}")
 
 
-def heading(doc, text: str, level: int = 1):
-    """A bold section heading (Word's Heading styles, so the navigation pane lists them)."""
+def heading(doc, text: str, level: int = 2):
+    """A bold section heading (Word's Heading styles, so the navigation pane and screen
+    readers list them); level 2, under the subject line's level 1."""
     return para(doc, text, f"Heading {level}")
+
+
+def form_box(doc, prompt: str, lines: int = 4):
+    """A bordered box for the practice to complete: the prompt in grey, then room to write."""
+    t = table(doc, [TEXT_WIDTH_CM])
+    r = row(t, [""])
+    cell = r.cells[0]
+    p = para(cell, prompt, "Small Print")
+    p.paragraph_format.space_after = Pt(2)
+    for _ in range(lines):
+        para(cell, "", "Form Box")
+    spacer(doc, 4)
+    return t
 
 
 def table(doc, widths: list[float], borders: bool = True):
@@ -307,6 +340,9 @@ def row(t, cells: list[str], *, header: bool = False, fill: str | None = None, l
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
         for line in text.split("\n"):
             p = para(cell, f"**{line}**" if (header or (label and i == 0)) and line else line, "Table Text")
+            # Rows keep with the next, so a short table (or its last row) is never left
+            # alone at the foot of a page: Word's and LibreOffice's way to hold a table.
+            p.paragraph_format.keep_with_next = True
             if i in right:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         shade = HEADER_FILL if header else (LABEL_FILL if label and i == 0 else fill)
@@ -419,7 +455,6 @@ def signature(doc, copy_to: str | None = None):
     if copy_to:
         p.add_run("\n\n")
         run = p.add_run(copy_to)
-        run.font.size = Pt(9)
         run.font.color.rgb = GREY
     return p
 
@@ -428,7 +463,8 @@ def signature(doc, copy_to: str | None = None):
 
 
 def business_justification():
-    """The business justification: why, what, when, how much, and who approves."""
+    """The practice's business justification, pre-filled by the ICB for the practice to
+    check, complete where only it can speak, sign and return for the ICB's approval."""
     doc = new_document("Business justification")
     practice_recipient(doc)
     para(
@@ -439,10 +475,11 @@ def business_justification():
     record_banner(doc, "{{ icb.name }} approved this business justification on {{ letter_date|longdate }}.")
     para(
         doc,
-        "This business justification sets out why {{ practice.name }} wants to change its GP clinical system, "
-        "what the change will cost and how it will be funded. {{ icb.name }} has filled it in from the migration "
-        "plan (reference {{ migration.migration_id }}).{% if not stage.record %} Please check every section, then "
-        "sign the approval block and return it to {{ icb.sender_name }} at {{ icb.sender_email }}"
+        "This is {{ practice.name }}’s case for changing its GP clinical system: why, what it will cost and how "
+        "it will be funded. {{ icb.name }} has pre-filled it from the migration plan (reference "
+        "{{ migration.migration_id }}); the practice completes it and the ICB approves and funds the change."
+        "{% if not stage.record %} Please check every section, complete the boxes marked “For the practice to "
+        "complete”, sign section 10 and return it to {{ icb.sender_name }} at {{ icb.sender_email }}"
         "{% if dates.order and dates.order > letter_date %} before the order is placed on "
         "{{ dates.order|longdate }}{% endif %}.{% endif %}",
     )
@@ -458,7 +495,7 @@ def business_justification():
             ("Sub-ICB location", "{{ practice.sub_icb_code }}"),
             "{%tr endif %}",
             "{%tr if practice.list_size %}",
-            ("Registered list size", "{{ practice.list_size|count }} patients"),
+            ("Registered list size", "{{ practice.list_size|number }} patients"),
             "{%tr endif %}",
             ("Address", "{{ practice.full_address_lines|join(', ') }}"),
         ],
@@ -490,16 +527,31 @@ def business_justification():
         before=6,
     )
 
-    heading(doc, "3. Reasons for the change")
+    heading(doc, "3. Why the practice wants to change")
     para(doc, "{{ migration.reason }}")
-    para(
+    form_box(
         doc,
-        "The practice has reviewed {{ migration.new_system }} with its clinicians and staff and is satisfied that "
-        "it meets the practice’s needs{% if subsidiary_systems %}, including the subsidiary systems it relies on"
-        "{% endif %}.",
+        "For the practice to complete: the evidence behind these reasons (for example problems logged, "
+        "staff and patient feedback, an evaluation of {{ migration.new_system }} by clinicians and staff).",
     )
 
-    heading(doc, "4. Provisional go-live date")
+    heading(doc, "4. The practice’s considerations and fit with local strategy")
+    form_box(
+        doc,
+        "For the practice to complete: what the practice has considered (staff, training, workload, "
+        "partner practices, patient services) and how the change fits {{ icb.name }}’s digital and primary "
+        "care strategy.",
+    )
+
+    heading(doc, "5. Options considered")
+    form_box(
+        doc,
+        "For the practice to complete: the options looked at (for example staying on "
+        "{{ migration.current_system }}, moving to {{ migration.new_system }}, another system on the Buying "
+        "Catalogue) and why this one was chosen.",
+    )
+
+    heading(doc, "6. Provisional go-live date")
     para(
         doc,
         "{% if given.order and dates.order <= letter_date %}The provisional go-live date, agreed when the order "
@@ -509,25 +561,44 @@ def business_justification():
         "before the order is placed.{% endif %} {{ go_live_rationale }}",
     )
 
-    heading(doc, "5. Costs and funding")
+    heading(doc, "7. Costs and funding")
     tag(doc, "{%p if costs %}")
     t = table(doc, [3.3, 7.7, 3.0, 3.0])
     row(t, ["Category", "Description", "One-off or recurring", "Amount"], header=True, right=(3,))
     tag_row(t, "{%tr for c in costs %}")
-    row(t, ["{{ c.category }}", "{{ c.description }}", "{{ c.recurrence }}", "{{ c.amount|money }}"], right=(3,))
+    row(
+        t,
+        [
+            "{{ c.category }}",
+            "{{ c.description }}",
+            "{{ c.recurrence }}{% if c.recurrence|lower == 'recurring' %} (a year){% endif %}",
+            "{{ c.amount|money }}",
+        ],
+        right=(3,),
+    )
     tag_row(t, "{%tr endfor %}")
-    tag_row(t, "{%tr if one_off_total and recurring_total %}")
-    merge_first(row(t, ["One-off costs", "", "", "{{ one_off_total|money }}"], fill=LABEL_FILL, right=(3,)), 2)
-    merge_first(row(t, ["Recurring costs", "", "", "{{ recurring_total|money }}"], fill=LABEL_FILL, right=(3,)), 2)
+    tag_row(t, "{%tr if one_off_total %}")
+    merge_first(row(t, ["**One-off costs**", "", "", "**{{ one_off_total|money }}**"], fill=LABEL_FILL, right=(3,)), 2)
     tag_row(t, "{%tr endif %}")
-    merge_first(row(t, ["**Total**", "", "", "**{{ costs_total|money }}**"], fill=HEADER_FILL, right=(3,)), 2)
+    tag_row(t, "{%tr if recurring_total %}")
+    merge_first(
+        row(t, ["**Recurring costs, a year**", "", "", "**{{ recurring_total|money }}**"], fill=LABEL_FILL, right=(3,)),
+        2,
+    )
+    tag_row(t, "{%tr endif %}")
     para(
         doc,
-        "Funding requested: **{{ costs_total|money }}**{% if funding_sources %}, from "
-        "{{ funding_sources|join(' and ') }}{% endif %}. It covers the training, hardware and software "
-        "upgrades the move needs.",
+        "These costs cover {{ cost_categories|map('lower')|join(', ') }}"
+        "{% if recurring_total %}; recurring costs are shown for a year, for as long as the practice uses the "
+        "service{% endif %}.",
         before=6,
     )
+    para(doc, "Funding requested, by source:").paragraph_format.keep_with_next = True
+    t = table(doc, [7.7, 4.65, 4.65])
+    row(t, ["Funding source", "One-off", "Recurring, a year"], header=True, right=(1, 2))
+    tag_row(t, "{%tr for f in funding %}")
+    row(t, ["{{ f.source }}", "{{ f.one_off|money }}", "{{ f.recurring|money }}"], right=(1, 2))
+    tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p else %}")
     para(
         doc,
@@ -542,27 +613,30 @@ def business_justification():
         "{% if it_delivery_partner %}{{ it_delivery_partner }} and the ICB{% else %}The ICB{% endif %} will "
         "review any such costs as soon as possible, so that funding is available and the migration timeline "
         "stays on track.",
+        before=6,
     )
 
-    heading(doc, "6. Cancellation charges")
+    heading(doc, "8. Risks and how they will be managed")
+    form_box(
+        doc,
+        "For the practice to complete: the risks the practice sees (for example data quality, staff "
+        "availability around go-live, third-party systems, patient services during cut-over) and how each "
+        "will be managed.",
+    )
+
+    heading(doc, "9. Cancellation charges and the old system")
     para(
         doc,
         "The practice has checked the ICB-Practice Agreement and understands that charges may apply if the "
-        "migration is cancelled after the order has been placed. By signing below, the practice accepts this.",
-    )
-
-    heading(doc, "7. Decommissioning the current system")
-    para(
-        doc,
-        "After go-live, {{ migration.current_system }} stays available read-only for "
-        "{{ settings.legacy_access_days }} days, until **{{ dates.legacy_access_end|longdate }}**, so that staff "
-        "can look up past records. {{ migration.current_supplier }} then decommissions it; before that date the "
+        "migration is cancelled after the order has been placed. After go-live, {{ migration.current_system }} "
+        "stays available read-only for {{ settings.legacy_access_days }} days, until "
+        "**{{ dates.legacy_access_end|longdate }}**, so that staff can look up past records; before that date the "
         "practice makes sure that nothing it needs is held only in the old system.",
     )
 
-    heading(doc, "8. Approval")
+    heading(doc, "10. Approval")
     t = table(doc, [3.4, 6.8, 6.8])
-    row(t, ["", "For the practice", "For the ICB"], header=True)
+    row(t, ["", "Completed for the practice", "Approved for the ICB"], header=True)
     row(t, ["Name", "{{ lead_gp.name }}", "{{ icb.sender_name }}"], label=True)
     row(t, ["Role", "{{ lead_gp.job_title or lead_gp.role }}", "{{ icb.sender_title }}"], label=True)
     sig = row(t, ["Signature", "", ""], label=True)
@@ -570,7 +644,7 @@ def business_justification():
     row(t, ["Date", "", ""], label=True)
     para(
         doc,
-        "Prepared by {{ icb.sender_name }}, {{ icb.sender_title }}, {{ icb.name }} "
+        "Pre-filled by {{ icb.sender_name }}, {{ icb.sender_title }}, {{ icb.name }} "
         "({{ icb.sender_email }}{% if icb.sender_phone %}, {{ icb.sender_phone }}{% endif %}).",
         "Small Print",
         before=8,
@@ -626,10 +700,11 @@ def data_extract_request():
     heading(doc, "Dates")
     para(
         doc,
-        "Please provide the initial data production (IDP) extract on **{{ dates.idp|daydate }}**: "
-        "{{ extract_working_days }} working day{% if extract_working_days != 1 %}s{% endif %} after the date of "
-        "this request ({{ dates.extract_request|longdate }}){% if supplier_current.notice_days %}, which allows "
-        "for your notice period of {{ supplier_current.notice_days }} working days{% endif %}.",
+        "Please provide the initial data production (IDP) extract on **{{ dates.idp|daydate }}**. That is "
+        "{{ extract_working_days }} working day{% if extract_working_days != 1 %}s{% endif %} after this request, "
+        "{% if extract_working_days >= notice_days %}which allows the {{ notice_days }} working days’ notice that "
+        "{{ migration.current_supplier }} may take.{% else %}less than the {{ notice_days }} working days’ notice "
+        "that {{ migration.current_supplier }} may take: please tell us at once if you cannot meet it.{% endif %}",
     ).paragraph_format.keep_with_next = True
     details(
         doc,
@@ -648,23 +723,25 @@ def data_extract_request():
         "internet-based file transfer. Please do not send patient data to the ICB or to the practice.",
     )
 
-    heading(doc, "Subsidiary systems")
+    heading(doc, "Other suppliers holding the practice’s data")
     tag(doc, "{%p if subsidiary_systems %}")
     para(
         doc,
-        "The practice uses these subsidiary systems with {{ migration.current_system }}: "
-        "{{ subsidiary_systems|join(', ') }}. Please tell us if any of them affects the extract or its timing.",
+        "The practice also uses {{ subsidiary_systems|join(', ') }} with {{ migration.current_system }}. Their "
+        "suppliers hold some of the practice’s data and get requests of their own from the ICB, as some need up "
+        "to five weeks’ notice; this request covers {{ migration.current_system }} only. Please tell us if any of "
+        "them affects the extract or its timing.",
     )
     tag(doc, "{%p else %}")
-    para(doc, "The practice has told us of no subsidiary systems linked to {{ migration.current_system }}.")
+    para(doc, "The practice has told us of no other systems linked to {{ migration.current_system }}.")
     tag(doc, "{%p endif %}")
 
-    heading(doc, "Contacts")
-    tag(doc, "{%p if contacts %}")
-    t = table(doc, [3.4, 4.6, 6.3, 2.7])
-    row(t, ["Role", "Name", "Email", "Phone"], header=True)
-    tag_row(t, "{%tr for c in contacts %}")
-    row(t, ["{{ c.role }}", "{{ c.name }}\n{{ c.organisation }}", "{{ c.email }}", "{{ c.phone }}"])
+    heading(doc, "Contacts for this request")
+    tag(doc, "{%p if extract_contacts %}")
+    t = table(doc, [3.6, 5.4, 8.0])
+    row(t, ["Role", "Name", "Email and phone"], header=True)
+    tag_row(t, "{%tr for c in extract_contacts %}")
+    row(t, ["{{ c.role }}", "{{ c.name }}\n{{ c.organisation }}", "{{ c.email }}\n{{ c.phone }}"])
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "Please reply to me; I will put you in touch with the practice and {{ migration.new_supplier }}.")
@@ -678,16 +755,13 @@ def data_extract_request():
         "timeline.",
         before=8,
     ).paragraph_format.keep_with_next = True
-    signature(
-        doc,
-        copy_to="Copy to: {{ practice.name }}; {{ migration.new_supplier }}"
-        "{% if it_delivery_partner %}; {{ it_delivery_partner }}{% endif %}",
-    )
+    signature(doc, copy_to="Copy to: {{ copy_to|map(attribute='organisation')|join('; ') }}")
     return doc
 
 
 def kick_off_invitation():
-    """The invitation to the kick-off meeting, with the schedule of key dates."""
+    """The invitation to the kick-off meeting, with its agenda (the guide's kick-off
+    section) and the schedule of key dates as docgen proposes it."""
     doc = new_document("Kick-off invitation")
     practice_recipient(doc)
     para(doc, "Dear {{ practice_manager.name or 'Practice Manager' }},")
@@ -717,72 +791,70 @@ def kick_off_invitation():
     heading(doc, "Purpose")
     para(
         doc,
-        "To bring together everyone who will work on the migration, agree roles and responsibilities, review the "
-        "schedule of key dates {{ migration.new_supplier }} has proposed, and plan the technical survey and the "
-        "pre-migration tasks.",
+        "To bring together everyone who will work on the migration, agree the dates and who does what, and "
+        "set up how we will work together until the practice is live on {{ migration.new_system }}.",
     )
 
     heading(doc, "Who is invited")
     tag(doc, "{%p if invitees %}")
-    t = table(doc, [3.3, 3.4, 3.8, 6.5])
-    row(t, ["Role", "Name", "Organisation", "Email"], header=True)
+    t = table(doc, [3.6, 5.4, 8.0])
+    row(t, ["Role", "Name", "Email"], header=True)
     tag_row(t, "{%tr for c in invitees %}")
-    row(t, ["{{ c.role }}", "{{ c.name }}", "{{ c.organisation }}", "{{ c.email }}"])
+    row(t, ["{{ c.role }}", "{{ c.name }}\n{{ c.organisation }}", "{{ c.email }}"])
     tag_row(t, "{%tr endfor %}")
     tag(doc, "{%p else %}")
     para(doc, "The list of attendees is being confirmed. Please tell us who from the practice will attend.")
     tag(doc, "{%p endif %}")
 
     heading(doc, "Agenda")
-    for item in (
-        "Introductions, roles and responsibilities",
-        "The migration at a glance: {{ migration.current_system }} to {{ migration.new_system }}"
-        "{% if migration.order_reference %} (order {{ migration.order_reference }}){% endif %}",
-        "The schedule of key dates, including the provisional go-live date of {{ dates.go_live|longdate }}",
-        "The data extract: initial data production on {{ dates.idp|longdate }}, data checking and sign-off",
-        "The technical survey, hardware and third-party systems",
-        "Training, cut-over planning and support after go-live",
-        "Telling patients about the change",
+    agenda = (
+        "Introductions, roles and responsibilities: who leads the migration and who does what",
+        "The milestones and the week-by-week activities up to go-live on {{ dates.go_live|longdate }}",
+        "Agree the dates, checked against bank holidays, busy times and staff leave and training",
+        "How we will communicate: a regular (weekly) meeting, and how we tell third parties, staff and patients",
+        "Data housekeeping before the extract: the practice tidies its data before the initial data "
+        "production on {{ dates.idp|longdate }}",
+        "Notice to third parties: electronic prescriptions need up to five weeks, document management about "
+        "five days{% if subsidiary_systems %} ({{ subsidiary_systems|join(', ') }}){% endif %}",
+        "Staff awareness and training on {{ migration.new_system }}",
+        "The technical survey, hardware and network, and any costs it may find",
         "Risks, actions and next steps",
-    ):
-        para(doc, item, "List Number")
+    )
+    for i, item in enumerate(agenda):
+        p = para(doc, item, "List Number")
+        p.paragraph_format.keep_with_next = i < len(agenda) - 1
 
     heading(doc, "Schedule of key dates")
     para(
         doc,
-        "Dates marked Proposed were worked out from standard durations and are for discussion at the meeting.",
+        "These dates were proposed by the ICB from standard durations, with the dates already agreed marked "
+        "Planned; at the meeting they are replaced by {{ migration.new_supplier }}’s schedule.",
     ).paragraph_format.keep_with_next = True
     t = table(doc, [5.5, 5.5, 3.7, 2.3])
     row(t, ["Milestone", "Date", "Owner", "Status"], header=True)
     tag_row(t, "{%tr for m in milestones %}")
-    row(
-        t,
-        [
-            "{{ m.label }}",
-            "{{ m.start|longdate }}{% if m.end != m.start %} to {{ m.end|longdate }}{% endif %}",
-            "{{ m.owner }}",
-            "{{ m.status }}",
-        ],
-    )
+    row(t, ["{{ m.label }}", "{{ m.start|daterange(m.end) }}", "{{ m.owner }}", "{{ m.status }}"])
     tag_row(t, "{%tr endfor %}")
 
     heading(doc, "Please bring")
-    for item in (
+    bring = (
         "Staff annual leave and training dates up to and just after go-live on {{ dates.go_live|longdate }}",
         "The third-party systems linked to {{ migration.current_system }}"
         "{% if subsidiary_systems %} (we have {{ subsidiary_systems|join(', ') }}){% endif %}",
         "Your plans for telling patients about the change",
         "Any local busy times, events or building work that could affect the dates",
-    ):
-        para(doc, item, "List Bullet")
+    )
+    for i, item in enumerate(bring):
+        p = para(doc, item, "List Bullet")
+        p.paragraph_format.keep_with_next = i < len(bring) - 1
 
     heading(doc, "Technical survey")
     para(
         doc,
-        "The technical survey follows the meeting, on **{{ dates.survey|daydate }}**"
-        "{% if it_delivery_partner %}, carried out by {{ it_delivery_partner }}{% endif %}. It checks the "
-        "practice’s hardware, network and third-party set-up, and may be done remotely; we will confirm the "
-        "arrangements at the meeting.",
+        "The technical survey follows the meeting, ideally the next working day; it is planned for "
+        "**{{ dates.survey|daydate }}**{% if it_delivery_partner %}, carried out by {{ it_delivery_partner }}"
+        "{% endif %}. It checks the practice’s hardware, network and third-party set-up, and may be done "
+        "remotely; we will confirm the arrangements at the meeting.",
     )
     tag(doc, "{%p if not stage.record %}")
     para(

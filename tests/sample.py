@@ -348,7 +348,7 @@ def _icbs() -> tuple[Icb, ...]:
             ("Westbrook House", "12 Riverside Way", "Westbrook", "WB1 4QT"),
             "Dr Helen Marsh",
             "Director of Primary Care and Digital",
-            "helen.marsh@westbrookdale-icb.nhs.example",
+            "helen.marsh@nhs.example",
             "01632 960100",
         ),
     )
@@ -367,7 +367,7 @@ def _practices() -> tuple[Practice, ...]:
                 postcode,
                 ICB_CODE,
                 phone=_phone(100 + i * 3),
-                email=f"{slug}.admin@westbrookdale-gp.nhs.example",
+                email=f"{slug}.admin@nhs.example",
                 sub_icb_code=sub_icb,
                 list_size=size,
             )
@@ -393,7 +393,7 @@ def _migrations() -> tuple[Migration, ...]:
                 framework=TIF,
                 subsidiary_systems=_SUBSIDIARY.get(mid, ""),
                 kickoff_location=extra.pop("kickoff_location", "")
-                or ("Microsoft Teams (link sent with the invitation)" if extra.get("kickoff_date") else ""),
+                or (f"https://teams.example/meet/{mid.lower()}" if extra.get("kickoff_date") else ""),
                 **extra,
             )
         )
@@ -404,7 +404,7 @@ def _contacts(practices: tuple[Practice, ...], migrations: tuple[Migration, ...]
     migrating = {m.ods_code for m in migrations}
     out: list[Contact] = []
     for i, p in enumerate(practices):
-        domain = "westbrookdale-gp.nhs.example"
+        domain = "nhs.example"
         pm = f"{_FIRST[i]} {_LAST[i]}"
         out.append(
             Contact(
@@ -428,7 +428,7 @@ def _contacts(practices: tuple[Practice, ...], migrations: tuple[Migration, ...]
             "ICB lead",
             "Karen Whitfield",
             "Primary Care Digital Lead",
-            "karen.whitfield@westbrookdale-icb.nhs.example",
+            "karen.whitfield@nhs.example",
             "01632 960110",
             invitee=True,
         ),
@@ -437,7 +437,7 @@ def _contacts(practices: tuple[Practice, ...], migrations: tuple[Migration, ...]
             "ICB lead",
             "Marcus Reid",
             "Digital Programme Manager",
-            "marcus.reid@westbrookdale-icb.nhs.example",
+            "marcus.reid@nhs.example",
             "01632 960111",
             invitee=False,
         ),

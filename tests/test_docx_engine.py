@@ -25,7 +25,7 @@ LETTER_BODY = [
     "{{ icb.address }}",
     "{{ letter_date|longdate }}",
     ("bold", "Subject: ", "Moving {{ practice.name }} ({{ practice.ods_code }}) to {{ migration.new_system }}"),
-    "The practice has {{ practice.list_size|count }} patients and goes live on {{ migration.go_live|daydate }}.",
+    "The practice has {{ practice.list_size|number }} patients and goes live on {{ migration.go_live|daydate }}.",
     ("table", [["Category", "Description", "Amount"], ["{%tr for c in costs %}", "", ""],
                ["{{ c.category }}", "{{ c.description }}", "{{ c.amount|money }}"], ["{%tr endfor %}", "", ""]]),
     "Total: {{ total|money }}",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import jinja2
 import pytest
 
 from docgen.errors import FormatError
 from docgen.formats.docx.environment import make_environment
-from docgen.formats.formatting import count, daydate, filters, longdate, money, shortdate, time24
+from docgen.formats.formatting import daterange, daydate, filters, longdate, money, number, shortdate, time24
 
 
 def test_dates_as_letters_write_them():
@@ -50,10 +51,25 @@ def test_money_in_pounds_and_pence(amount, shown):
     assert money(amount) == shown
 
 
-def test_counts_have_thousands_separators():
-    assert count(6250) == "6,250"
-    assert count(Decimal("12000")) == "12,000"
-    assert count(7) == "7"
+def test_numbers_have_thousands_separators():
+    assert number(6250) == "6,250"
+    assert number(Decimal("12000")) == "12,000"
+    assert number(7) == "7"
+
+
+def test_jinjas_own_count_is_a_lists_length_again():
+    env = jinja2.Environment()
+    env.filters.update(filters())
+    assert env.from_string("{{ xs|count }} / {{ n|number }}").render(xs=[1, 2, 3], n=6250) == "3 / 6,250"
+
+
+def test_date_ranges_read_one_way_everywhere():
+    D = dt.date
+    assert daterange(D(2027, 2, 10), D(2027, 2, 12)) == "10\u201312 February 2027"
+    assert daterange(D(2027, 3, 1), D(2027, 3, 31)) == "1\u201331 March 2027"
+    assert daterange(D(2027, 3, 29), D(2027, 4, 2)) == "29 March \u2013 2 April 2027"
+    assert daterange(D(2026, 12, 29), D(2027, 1, 2)) == "29 December 2026 \u2013 2 January 2027"
+    assert daterange(D(2027, 3, 1), D(2027, 3, 1)) == "1 March 2027"
 
 
 @pytest.mark.parametrize(
@@ -66,7 +82,7 @@ def test_counts_have_thousands_separators():
         (money, None, "money needs a number but was given nothing (the value is empty)."),
         (money, True, "money needs a number but was given True (bool)."),
         (money, float("nan"), "money needs a finite number but was given nan."),
-        (count, "6250", "count needs a number but was given '6250' (str)."),
+        (number, "6250", "number needs a number but was given '6250' (str)."),
     ],
 )
 def test_wrong_values_are_refused_with_a_clear_message(func, value, message):
@@ -83,7 +99,7 @@ def test_unknown_locale_is_refused():
 
 def test_registered_filters_render_in_a_template_and_remember_safely():
     env = make_environment("en_GB")
-    template = env.from_string("{{ d|longdate }} | {{ d|shortdate }} | {{ a|money }} | {{ n|count }} | {{ t|time24 }}")
+    template = env.from_string("{{ d|longdate }} | {{ d|shortdate }} | {{ a|money }} | {{ n|number }} | {{ t|time24 }}")
     values = {"d": dt.date(2026, 3, 31), "a": Decimal("1250"), "n": 6250, "t": dt.time(10, 0)}
     assert template.render(values) == "31 March 2026 | 31/03/2026 | £1,250.00 | 6,250 | 10:00"
     # Remembered answers are keyed by type too: after money(1), money(True) is still an error.

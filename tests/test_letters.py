@@ -81,18 +81,27 @@ def test_business_justification_shows_identity_costs_and_dates(welsh_letters):
     costs = table_with(data, "Category")
     assert costs[1] == ["Training", "Staff training (3 days)", "One-off", "£1,250.00"]
     assert costs[2] == ["Hardware", "Two replacement PCs", "One-off", "£5,000.00"]
-    assert costs[-1] == ["Total", "£6,250.00"]  # label merged across the first three columns
-    assert "Funding requested: £6,250.00, from ICB revenue and ICB capital." in text
-    assert "Recurring costs" not in text  # no subtotals when every cost is one-off
+    assert costs[-1] == ["One-off costs", "£6,250.00"]  # label merged across the first three columns
+    assert "Recurring costs" not in text  # no recurring line: no recurring subtotal
+    assert "These costs cover training, hardware." in text  # the lines' own categories, no others
+    funding = table_with(data, "Funding source")
+    assert funding[1:] == [["ICB revenue", "£1,250.00", "£0.00"], ["ICB capital", "£5,000.00", "£0.00"]]
+    # The practice completes what only it can say; the ICB pre-fills the rest.
+    assert "the practice completes it and the ICB approves and funds the change" in text
+    for section in ("Why the practice wants to change", "considerations and fit with local strategy",
+                    "Options considered", "Risks and how they will be managed"):  # fmt: skip
+        assert section in text
+    assert text.count("For the practice to complete:") == 4
 
     assert (
         f"The provisional go-live date is Tuesday 9 June 2026, to be agreed by the practice, the ICB, TPP and {PARTNER}"
         in text
     )
     assert (
-        "avoids the busy times recorded for the practice: the QOF year end (1 January to 31 March 2026) and "
-        "August leave (1 to 31 August 2026)." in text
+        "It avoids the busy times recorded for the practice: the QOF year end (1 January \u2013 31 March 2026) and "
+        "August leave (1\u201331 August 2026)." in text
     )
+    assert text.count("9 June 2026") == 1  # the go-live sentence does not repeat the date
     assert "another practice" not in text  # a blackout scoped to another practice
     assert "technical survey, planned for 5 March 2026, may find extra costs" in text
     assert "read-only for 90 days, until 7 September 2026" in text
@@ -109,9 +118,12 @@ def test_business_justification_subtotals_one_off_and_recurring():
     )
     data = render(TEMPLATES["business-justification"], context_for(batch, migration))
     costs = table_with(data, "Category")
+    assert ["Software", "Forms licence", "Recurring (a year)", "£320.50"] in costs
     assert ["One-off costs", "£6,250.00"] in costs
-    assert ["Recurring costs", "£320.50"] in costs
-    assert costs[-1] == ["Total", "£6,570.50"]
+    assert costs[-1] == ["Recurring costs, a year", "£320.50"]  # one-off and recurring are never added up
+    assert not any("Total" in row[0] for row in costs)
+    funding = table_with(data, "Funding source")
+    assert ["To be agreed", "£0.00", "£320.50"] in funding  # a line with no funding source
 
 
 def test_data_extract_request_states_idp_date_and_working_days(welsh_letters):
@@ -121,14 +133,15 @@ def test_data_extract_request_states_idp_date_and_working_days(welsh_letters):
     # plan's IDP: the planned request of 19 March + 15 working days, skipping Good Friday
     # and Easter Monday.
     assert (
-        "Please provide the initial data production (IDP) extract on Monday 13 April 2026: 48 working days "
-        "after the date of this request (2 February 2026), which allows for your notice period of 15 working days."
+        "Please provide the initial data production (IDP) extract on Monday 13 April 2026. That is 48 working days "
+        "after this request, which allows the 15 working days’ notice that Optum may take."
     ) in text
     assert "Dear Data Migration Team," in text
     assert "By email: migrations@optum.example" in text
     assert "contractual migration process" in text
     assert "directly to TPP, supplier to supplier, by secure internet-based file transfer" in text
-    assert "subsidiary systems with EMIS Web: Docman, AccuRx." in text
+    assert "The practice also uses Docman, AccuRx with EMIS Web." in text
+    assert "get requests of their own from the ICB" in text
     assert "Please confirm by 9 February 2026" in text  # 5 working days after the letter date
     dates = dict(row[:2] for row in table_with(data, "Date of this request"))
     assert dates["IDP (requested)"] == "Monday 13 April 2026"
@@ -137,9 +150,12 @@ def test_data_extract_request_states_idp_date_and_working_days(welsh_letters):
     details = dict(row[:2] for row in table_with(data, "Practice"))
     assert details["Order reference"] == "C0123-01, placed on the Buying Catalogue on 23 February 2026"
     contacts = table_with(data, "Role")
-    assert ["Practice manager", f"Siân Lloyd\n{WELSH}", "sian.lloyd@nhs.net", "01642 000 112"] in contacts
-    assert ["Training lead", f"Chris Lee\n{PARTNER}", "chris.lee@nhs.net", ""] in contacts
-    assert ["Current supplier", "Dana Kerr\nOptum", "dana.kerr@optum.example", ""] in contacts
+    assert contacts[0] == ["Role", "Name", "Email and phone"]
+    assert ["Practice manager", f"Siân Lloyd\n{WELSH}", "sian.lloyd@nhs.net\n01642 000 112"] in contacts
+    # Only the people the supplier needs to act on the request: no training or data
+    # quality leads, no lead GP, and not the supplier's own staff.
+    assert {r[0] for r in contacts[1:]} <= {"Practice manager", "Migration project manager", "ICB lead", "New supplier"}
+    assert "Chris Lee" not in text and "Dana Kerr" not in text
     assert "Laura Finch" not in text  # Optum's new-supplier lead: Optum is the current supplier here
     assert f"Copy to: {WELSH}; TPP; {PARTNER}" in text
 
@@ -154,18 +170,24 @@ def test_kick_off_invitation_lists_invitees_and_key_dates(welsh_letters):
         "Where": "Room 3, Bridge Road Health Centre",
     }
     invitees = table_with(data, "Role")
-    assert invitees[0] == ["Role", "Name", "Organisation", "Email"]
-    assert [r[1] for r in invitees[1:]] == ["Siân Lloyd", "Dr Rhys Evans", "Alex Morgan", "Sam Carter"]
-    assert invitees[1][2] == WELSH and invitees[3][2] == "NHS North East and North Cumbria Integrated Care Board"
+    assert invitees[0] == ["Role", "Name", "Email"]
+    assert [r[1].split("\n")[0] for r in invitees[1:]] == ["Siân Lloyd", "Dr Rhys Evans", "Alex Morgan", "Sam Carter"]
+    assert invitees[1][1] == f"Siân Lloyd\n{WELSH}"
+    assert invitees[3][1].endswith("NHS North East and North Cumbria Integrated Care Board")
     assert "Chris Lee" not in text  # a contact who is not invited
     milestones = {row[0]: row[1:] for row in table_with(data, "Milestone")[1:]}
     assert milestones["Kick-off meeting"] == ["2 March 2026", "Migration project manager", "Planned"]
     assert milestones["Initial data production (IDP)"] == ["13 April 2026", "Current supplier", "Proposed"]
     assert milestones["Go-live"] == ["9 June 2026", "New supplier", "Planned"]
-    # 10 working days from the day after the IDP.
-    assert milestones["Data checking"][0] == "14 April 2026 to 27 April 2026"
+    # 10 working days from the day after the IDP, as every range reads.
+    assert milestones["Data checking"][0] == "14\u201327 April 2026"
     assert "Dear Siân Lloyd," in text
-    assert "The technical survey follows the meeting, on Thursday 5 March 2026, carried out by " + PARTNER in text
+    assert "it is planned for Thursday 5 March 2026, carried out by " + PARTNER in text
+    # The guide's kick-off agenda, and the schedule attributed honestly.
+    for point in ("a regular (weekly) meeting", "Data housekeeping before the extract",
+                  "electronic prescriptions need up to five weeks", "Staff awareness and training"):  # fmt: skip
+        assert point in text
+    assert "proposed by the ICB from standard durations" in text and "TPP has proposed" not in text
     assert "The third-party systems linked to EMIS Web (we have Docman, AccuRx)" in text
     assert "Please let me know who will attend by 9 February 2026" in text
 
@@ -200,7 +222,7 @@ def test_blank_optional_fields_leave_no_none_or_empty_placeholder():
 
     der = all_text(letters["data-extract-request"])
     assert "Dear colleague," in der and "By email" not in der and "notice period" not in der
-    assert "The practice has told us of no subsidiary systems linked to Vision." in der
+    assert "The practice has told us of no other systems linked to Vision." in der
     assert "Please reply to me; I will put you in touch with the practice and Optum." in der
     assert f"Copy to: {AWKWARD}; Optum\n" in der + "\n"
 
@@ -288,7 +310,7 @@ def test_context_is_worked_out_again_for_another_migration_or_date():
     assert other["practice"]["name"] == AWKWARD and first["practice"]["name"] == WELSH
     assert (first["dates"]["reply_by"], later["dates"]["reply_by"]) == (dt.date(2026, 2, 9), dt.date(2026, 2, 16))
     assert later["letter_date"] == dt.date(2026, 2, 9)
-    assert "Mehefin" in welsh["go_live_rationale"] and "June" in first["go_live_rationale"]
+    assert "Awst" in welsh["go_live_rationale"] and "August" in first["go_live_rationale"]
     assert build_context(batch_a, a, sched_a, letter_date=LETTER_DATE) == first
 
 
@@ -298,16 +320,20 @@ def test_working_days_count_a_given_idp_date():
     ctx = context_for(batch, migration)
     assert ctx["extract_working_days"] == 8
     data = render(TEMPLATES["data-extract-request"], ctx)
-    assert "Friday 15 May 2026: 8 working days after the date of this request (5 May 2026)" in all_text(data)
+    assert (
+        "Friday 15 May 2026. That is 8 working days after this request, less than the 15 working days’ notice "
+        "that Optum may take: please tell us at once if you cannot meet it."
+    ) in " ".join(all_text(data).split())
 
 
 def test_go_live_in_a_blackout_says_it_needs_review():
     batch, migration = full_batch(go_live=dt.date(2026, 8, 11))
     ctx = context_for(batch, migration)
     rationale = ctx["go_live_rationale"]
-    assert rationale.startswith("The provisional go-live date of 11 August 2026 needs review before it is agreed. ")
-    assert 'is in the blackout "August leave" (1 August 2026 to 31 August 2026).' in rationale
-    assert "avoids" not in rationale
+    assert rationale == (
+        "This date needs review before it is agreed: it falls within August leave (1\u201331 August 2026). "
+        "The ICB's schedule checks also raise it."
+    )
     data = render(TEMPLATES["business-justification"], ctx)
     assert rationale in all_text(data)
 

@@ -166,7 +166,7 @@ def test_the_locale_reaches_the_prose_docgen_writes_into_a_letter(tmp_path):
     """The go-live sentence is built in Python, not the template: it follows the run's locale too."""
     import zipfile
 
-    from docgen.formats.formatting import longdate
+    from docgen.formats.formatting import daterange
 
     out = tmp_path / "out"
     book = make(tmp_path)
@@ -174,11 +174,11 @@ def test_the_locale_reaches_the_prose_docgen_writes_into_a_letter(tmp_path):
     (letter,) = out.rglob("business-justification*.docx")
     text = zipfile.ZipFile(letter).read("word/document.xml").decode()
     batch = check(book, today=TODAY).batch
-    go_live = batch.migrations[0].go_live
-    welsh, english = longdate(go_live, locale="cy_GB"), longdate(go_live, locale="en_GB")
+    qof = batch.blackouts[0]  # near the go-live: the sentence names it, with its dates
+    welsh, english = (daterange(qof.start, qof.end, locale=loc) for loc in ("cy_GB", "en_GB"))
     assert welsh != english
-    assert f"The provisional go-live date of {welsh}" in text
-    assert f"The provisional go-live date of {english}" not in text
+    assert f"It avoids the busy times recorded for the practice: QOF year end ({welsh})" in text
+    assert english not in text
 
 
 def _notes_before_go_live(sheets) -> None:

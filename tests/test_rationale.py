@@ -12,9 +12,9 @@ from docgen.records import Blackout
 
 def test_go_live_rationale_without_blackouts_asks_the_practice_to_confirm():
     text = go_live_rationale(dt.date(2026, 6, 9), (), ())
-    assert text.startswith("No busy periods or blackout dates are recorded for the practice around the "
-                           "provisional go-live date of 9 June 2026")  # fmt: skip
+    assert text.startswith("No busy periods or blackout dates are recorded for the practice around this date")
     assert "staff training or leave" in text
+    assert "June" not in text  # the letter has just named the date: no repeat
 
 
 def test_go_live_rationale_reports_a_schedule_warning_honestly():
@@ -22,5 +22,16 @@ def test_go_live_rationale_reports_a_schedule_warning_honestly():
                               "Move go-live.", (dt.date(2026, 6, 9),), "go_live")  # fmt: skip
     blackout = Blackout(dt.date(2026, 1, 1), dt.date(2026, 3, 31), "the QOF year end")
     text = go_live_rationale(dt.date(2026, 6, 9), (blackout,), (warning,))
-    assert text == ("The provisional go-live date of 9 June 2026 needs review before it is agreed. "
-                    "It is 9.0 weeks from the order to go-live.")  # fmt: skip
+    # Facts in the letter's words, never docgen's own warning text.
+    assert text == ("This date needs review before it is agreed: the ICB's checks of the migration schedule "
+                    "raise a concern about it.")  # fmt: skip
+    assert "9.0 weeks" not in text
+
+
+def test_go_live_rationale_names_a_bank_holiday_and_a_blackout():
+    blackout = Blackout(dt.date(2027, 3, 29), dt.date(2027, 4, 2), "Easter")
+    text = go_live_rationale(dt.date(2027, 3, 29), (blackout,), ())
+    assert text == (
+        "This date needs review before it is agreed: it is a bank holiday (Easter Monday) and it falls within "
+        "Easter (29 March \u2013 2 April 2027)."
+    )

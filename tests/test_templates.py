@@ -110,8 +110,8 @@ def test_every_field_is_known_and_every_optional_part_shows(key):
     assert context["practice"]["name"] in parts_text(data)["body"]
     expected = {
         "business-justification": ["Sub-ICB location", "Registered list size", "Order reference", "Subsidiary systems",
-                                   "Recurring costs", "Telephone: 0191 123 4567", "Funding requested: £7,120.50"],
-        "data-extract-request": ["Order reference", "By email: ", "notice period of 15 working days", "Copy to: "],
+                                   "Recurring costs", "Telephone: 0191 123 4567", "Funding source"],
+        "data-extract-request": ["Order reference", "By email: ", "working days’ notice that", "Copy to: "],
         "kick-off-invitation": ["Online: https://", "Who is invited", "carried out by North East Digital Partnership"],
     }[key]  # fmt: skip
     for snippet in expected:

@@ -33,6 +33,11 @@ from docgen.plan.milestones import MigrationSchedule
 from docgen.plan.states import DATA_EXTRACT_REQUEST
 from docgen.records import Batch, Blackout, Contact, Cost, Icb, Migration, Practice, Supplier
 
+#: The roles the current supplier needs to act on a data extract request (the people who
+#: arrange the extract and receive it); training, data quality and business change leads
+#: and the lead GP are left out: the supplier needs no more personal data than that.
+EXTRACT_ROLES = frozenset({"practice manager", "migration project manager", "icb lead", "new supplier"})
+
 #: Working days the ICB gives a supplier to confirm a data extract request.
 REPLY_WORKING_DAYS = 5
 
@@ -105,7 +110,15 @@ def build_context(
       ``cut_over_planning``, ``links_off``, ``fdp``, ``go_live``,
       ``legacy_access_end`` (the schedule's start dates) and ``reply_by`` (the date the
       supplier should confirm the extract request by).
-    - ``extract_working_days`` (int): working days from the extract request to IDP.
+    - ``extract_working_days`` (int): working days from the extract request to IDP;
+      ``notice_days`` (int): the working days' notice the current supplier may take.
+    - ``funding``: per funding source (in order; "To be agreed" for lines without one),
+      ``source``, ``one_off``, ``recurring`` (Decimal, recurring a year);
+      ``cost_categories``: the categories of the cost lines, distinct, in order.
+    - ``extract_contacts``: the people the current supplier needs to act on the request
+      (:data:`EXTRACT_ROLES`); ``copy_to``: who gets a copy of the request, list of
+      ``organisation`` and ``email`` (the practice, the new supplier, the IT delivery
+      partner), the same list the email draft's Cc is made from.
     - ``subsidiary_systems``: the Migrations cell split into a list (one a line, or
       separated by ``;``), for prose such as "Docman, AccuRx".
     - ``kick_off``: ``date``, ``start``, ``end`` (times), ``minutes``, ``location``,
@@ -224,6 +237,40 @@ def request_dates(schedule: MigrationSchedule, letter_date: dt.date) -> tuple[dt
     return letter_date, max(schedule.date("idp"), earliest)
 
 
+def funding_by_source(costs: list[dict]) -> list[dict]:
+    """One-off and recurring totals per funding source, in the order the sources appear."""
+    totals: dict[str, dict] = {}
+    for c in costs:
+        source = c["funding_source"] or "To be agreed"
+        entry = totals.setdefault(source, {"source": source, "one_off": Decimal("0"), "recurring": Decimal("0")})
+        entry["recurring" if c["recurrence"].casefold() == "recurring" else "one_off"] += c["amount"]
+    return list(totals.values())
+
+
+def copy_to(contacts: list[dict], practice: Practice, migration: Migration, partner: str) -> list[dict]:
+    """Who a data extract request is copied to: the practice (its email, else its practice
+    manager's), the new supplier (its "New supplier" contact) and the IT delivery partner
+    (its migration project manager, else anyone of it), each with an email where known."""
+
+    def email_of(organisation: str, *roles: str) -> str:
+        mine = [c for c in contacts if c["organisation_code"].casefold() == organisation.casefold() and c["email"]]
+        for role in roles:
+            for c in mine:
+                if c["role"].casefold() == role:
+                    return c["email"]
+        return mine[0]["email"] if mine and not roles else ""
+
+    out = [
+        {"organisation": practice.name, "email": practice.email or email_of(practice.ods_code, "practice manager")},
+        {"organisation": migration.new_supplier, "email": email_of(migration.new_supplier, "new supplier")},
+    ]
+    if partner:
+        out.append(
+            {"organisation": partner, "email": email_of(partner, "migration project manager") or email_of(partner)}
+        )
+    return out
+
+
 # The facts last built (see _Facts.of).
 _LAST_FACTS: list[_Facts | None] = [None]
 
@@ -262,8 +309,11 @@ def _context(facts: _Facts, document: str | None, issue: Issue | None = None) ->
         "one_off_total": sum((c["amount"] for c in costs if c["recurrence"].casefold() != "recurring"), Decimal("0")),
         "recurring_total": sum((c["amount"] for c in costs if c["recurrence"].casefold() == "recurring"), Decimal("0")),
         "funding_sources": list(dict.fromkeys(c["funding_source"] for c in costs if c["funding_source"])),
+        "funding": funding_by_source(costs),
+        "cost_categories": list(dict.fromkeys(c["category"] for c in costs)),
         "dates": dates,
         "extract_working_days": extract_days,
+        "notice_days": facts.schedule.notice_days,
         "subsidiary_systems": list(facts.subsidiary_systems),
         "kick_off": {
             "date": dates["kick_off"],
@@ -276,6 +326,8 @@ def _context(facts: _Facts, document: str | None, issue: Issue | None = None) ->
         "milestones": [milestone_dict(m) for m in facts.schedule.milestones],
         "contacts": contacts,
         "invitees": [c for c in contacts if c["invitee"]],
+        "extract_contacts": [c for c in contacts if c["role"].casefold() in EXTRACT_ROLES],
+        "copy_to": copy_to(contacts, practice, migration, batch.settings.it_delivery_partner),
         "practice_manager": first_role(contacts, practice, "Practice manager"),
         "lead_gp": first_role(contacts, practice, "Lead GP"),
         "blackouts": [{"start": b.start, "end": b.end, "reason": b.reason} for b in facts.blackouts],

@@ -25,6 +25,8 @@ DEFAULT_LOCALE = "en_GB"
 _LONG = parse_pattern("d MMMM y")
 _DAY = parse_pattern("EEEE d MMMM y")
 _SHORT = parse_pattern("dd/MM/yyyy")
+_DAY_MONTH = parse_pattern("d MMMM")
+_RANGE_DASH = "\u2013"  # an en dash, as ranges are set in print
 _TIME = "HH:mm"
 
 
@@ -92,6 +94,24 @@ def shortdate(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
     return _format_date(_SHORT, value, "shortdate", locale)
 
 
+def daterange(start: dt.date, end: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
+    """A span of days, in one style everywhere: ``10–12 February 2027``, ``29 March –
+    2 April 2027``, ``29 December 2026 – 2 January 2027``; one day is ``longdate``."""
+    if isinstance(start, Undefined):
+        return str(start)
+    if isinstance(end, Undefined):
+        return str(end)
+    first, last = _as_date(start, "daterange"), _as_date(end, "daterange")
+    if last <= first:
+        return longdate(first, locale=locale)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}{_RANGE_DASH}{longdate(last, locale=locale)}"
+    if first.year == last.year:
+        head = _format_date(_DAY_MONTH, first, "daterange", locale)
+        return f"{head} {_RANGE_DASH} {longdate(last, locale=locale)}"
+    return f"{longdate(first, locale=locale)} {_RANGE_DASH} {longdate(last, locale=locale)}"
+
+
 def time24(value: dt.time, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
     """A 24-hour clock time: ``10:00``."""
     if isinstance(value, Undefined):
@@ -130,20 +150,22 @@ def money(amount: Decimal | int | float, currency: str = "GBP", *, locale: str |
     return format_currency(number, currency, locale=check_locale(locale))
 
 
-def count(n: int | Decimal | float, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
-    """A whole count with thousands separators: ``6,250``."""
+def number(n: int | Decimal | float, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
+    """A number with thousands separators: ``6,250``. (Named so that jinja's own ``count``,
+    a list's length, stays what template authors expect.)"""
     if isinstance(n, Undefined):
         return str(n)
-    return format_decimal(_as_decimal(n, "count"), locale=check_locale(locale))
+    return format_decimal(_as_decimal(n, "number"), locale=check_locale(locale))
 
 
 FILTERS: dict[str, Callable[..., str]] = {
     "longdate": longdate,
     "daydate": daydate,
     "shortdate": shortdate,
+    "daterange": daterange,
     "time24": time24,
     "money": money,
-    "count": count,
+    "number": number,
 }
 
 
