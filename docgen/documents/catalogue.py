@@ -129,11 +129,14 @@ def unused_files(template_dir: Path | None) -> list[str]:
     another name, another format, Word's lock file. Hidden and system files are left out."""
     if template_dir is None or not Path(template_dir).is_dir():
         return []
-    used = {path.name for d in DOCUMENTS if (path := _own_template(Path(template_dir), d)) is not None}
-    names = sorted(entry.name for entry in Path(template_dir).iterdir() if entry.is_file())
+    used = [path for d in DOCUMENTS if (path := _own_template(Path(template_dir), d)) is not None]
     warnings = []
-    for name in names:
-        if name in used or name.startswith(".") or name.lower() in _SYSTEM_FILES:
+    for entry in sorted(Path(template_dir).iterdir()):
+        name = entry.name
+        if not entry.is_file() or name.startswith(".") or name.lower() in _SYSTEM_FILES:
+            continue
+        # samefile, not the name: on Windows and macOS "Business-Justification.DOCX" is used.
+        if any(entry.samefile(path) for path in used):
             continue
         if name.startswith(LOCK_PREFIX):
             warnings.append(f"{name}: {_lock_file(name)}")
