@@ -351,11 +351,14 @@ _templates_dir = click.option(
 @templates.command("check")
 @_templates_dir
 def templates_check(templates_dir: Path | None) -> None:
-    """Report unknown fields, unbalanced blocks and syntax errors in every template."""
+    """Report unknown fields, unbalanced blocks and syntax errors in every template, and
+    files in the folder docgen does not use."""
     pipeline = _pipeline()
     paths, issues = pipeline.template_issues(templates_dir)
     for issue in issues:
         click.echo(f"Error: {issue}")
+    for warning in pipeline.template_warnings(templates_dir):
+        click.echo(f"Warning: {warning}")
     for path in paths.values():
         click.echo(f"{path}: {'problems found' if any(i.template == path.name for i in issues) else 'OK'}")
     sys.exit(1 if issues else 0)

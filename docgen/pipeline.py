@@ -26,7 +26,7 @@ from docgen.batch.pdfs import write_pdfs
 from docgen.batch.pool import cpu_count, write_all
 from docgen.batch.timeline import store_timeline
 from docgen.documents import timeline
-from docgen.documents.catalogue import DOCUMENTS
+from docgen.documents.catalogue import DOCUMENTS, unused_files
 from docgen.documents.example import example_context
 from docgen.documents.selection import select_documents, why_nothing
 from docgen.errors import DocgenError, ValidationFailed
@@ -229,6 +229,7 @@ def run(
     )
     # Before the output folder is even created: a broken template writes nothing at all.
     batch_templates.check_templates(job)
+    unused = unused_files(options.templates)
 
     _prepare_out(out)
     job = replace(job, previous=read_previous(out))
@@ -260,7 +261,7 @@ def run(
         rows.extend(write_all(job, jobs=jobs, progress=progress, also=also))
     elif options.timeline:
         rows.append(store_timeline(job))
-    notes: list[str] = []
+    notes = [f"Warning: {w}" for w in unused]
     if options.pdf and options.letters:
         pdf_rows, pdf_notes = write_pdfs(job, rows, jobs=jobs)
         rows.extend(pdf_rows)
@@ -271,6 +272,7 @@ def run(
         rows.extend(_left_out(job))
     write_manifest(out, rows)
     n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
+    n_warn += len(unused)
     return RunResult(
         rows,
         len(batch.migrations),
@@ -349,6 +351,12 @@ def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[Templ
     in document order; the defaults where ``templates`` lacks one) and every problem
     found in them."""
     return batch_templates.template_issues(templates)
+
+
+def template_warnings(templates: Path | None) -> list[str]:
+    """``docgen templates check`` and ``run``: each file in the ``templates`` folder that
+    docgen does not use (another name or format, Word's lock file), with why."""
+    return unused_files(templates)
 
 
 def document_keys() -> list[str]:

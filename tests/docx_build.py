@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import struct
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
+
+from docgen.formats.ole import OLE_MAGIC
 
 
 def tiny_png() -> bytes:
@@ -96,3 +99,46 @@ def example() -> dict:
         "urgent": False,
         "go_live": dt.date(2026, 3, 31),
     }
+
+
+MACRO_DOCUMENT = "application/vnd.ms-word.document.macroEnabled.main+xml"
+PLAIN_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+VBA_RELATIONSHIP = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+
+
+def macro_package(
+    source: Path, path: Path, *, part: bool = True, content_type: bool = True, relationship: bool = True
+) -> Path:
+    """A copy of the template ``source`` at ``path`` made macro-enabled as Word saves a .docm:
+    a ``word/vbaProject.bin`` part, the macro-enabled main content type (and the VBA
+    project's), a relationship from the document to the VBA project; each can be left out."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml" and content_type:
+                data = data.replace(PLAIN_DOCUMENT.encode(), MACRO_DOCUMENT.encode()).replace(
+                    b"</Types>",
+                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+                )
+            if info.filename == "word/_rels/document.xml.rels" and relationship:
+                data = data.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rIdVba" Type="{VBA_RELATIONSHIP}" Target="vbaProject.bin"/></Relationships>'.encode(),
+                )
+            dst.writestr(info, data)
+        if part:
+            dst.writestr("word/vbaProject.bin", OLE_MAGIC + b"\x00" * 504 + "VBA".encode("utf-16-le"))
+    return path
+
+
+def ole_file(path: Path, stream_names: tuple[str, ...] = ()) -> Path:
+    """An OLE compound file's header and a directory sector naming ``stream_names``: an
+    old .doc with ``("WordDocument",)``, a password-protected .docx with
+    ``("EncryptionInfo", "EncryptedPackage")``."""
+    directory = b"".join(name.encode("utf-16-le").ljust(128, b"\x00") for name in ("Root Entry", *stream_names))
+    path.write_bytes(OLE_MAGIC + b"\x00" * 504 + directory.ljust(512, b"\x00"))
+    return path
+
+
+#: A Word lock file as Word writes it: the user's name, padded (162 bytes, not a zip).
+WORD_LOCK = b"\x0aA. N. Admin" + b"\x20" * 43 + b"\x0a\x00" + "A. N. Admin".encode("utf-16-le") + b"\x00" * 84

@@ -11,7 +11,13 @@ from pathlib import PurePosixPath
 import pytest
 from letters_fixtures import WELSH, full_batch
 
-from docgen.documents.catalogue import DEFAULT_TEMPLATE_DIR, DOCUMENTS, output_relpath, resolve_templates
+from docgen.documents.catalogue import (
+    DEFAULT_TEMPLATE_DIR,
+    DOCUMENTS,
+    output_relpath,
+    resolve_templates,
+    unused_files,
+)
 from docgen.errors import TemplateError
 from docgen.formats.files import inside
 from docgen.records import Practice
@@ -97,3 +103,43 @@ def test_resolve_templates_missing_folder(tmp_path):
         resolve_templates(tmp_path / "nowhere")
     assert str(err.value).startswith(f"{tmp_path / 'nowhere'}: The templates folder does not exist.")
     assert "business-justification.docx" in str(err.value)
+
+
+def test_an_admins_docm_or_doc_is_picked_up_not_replaced_by_the_default(tmp_path):
+    # Before: the default was used and the admin's edits silently ignored.
+    (tmp_path / "business-justification.docm").write_bytes(b"made in Word")
+    (tmp_path / "kick-off-invitation.doc").write_bytes(b"made in Word")
+    paths = resolve_templates(tmp_path)
+    assert paths["business-justification"] == tmp_path / "business-justification.docm"
+    assert paths["kick-off-invitation"] == tmp_path / "kick-off-invitation.doc"
+    assert paths["data-extract-request"] == DEFAULT_TEMPLATE_DIR / "data-extract-request.docx"
+
+
+def test_a_docx_wins_over_a_docm_of_the_same_name(tmp_path):
+    shutil.copy(DEFAULT_TEMPLATE_DIR / "business-justification.docx", tmp_path)
+    (tmp_path / "business-justification.docm").write_bytes(b"an older copy")
+    assert resolve_templates(tmp_path)["business-justification"] == tmp_path / "business-justification.docx"
+    assert [w.split(":")[0] for w in unused_files(tmp_path)] == ["business-justification.docm"]
+
+
+def test_files_docgen_does_not_use_are_each_named_with_why(tmp_path):
+    for name in ("business-justification.docx", "~$siness-justification.docx", "Business Justification v2.docx",
+                 "notes.pdf", "~$old.docx", ".DS_Store", "Thumbs.db"):  # fmt: skip
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "archive").mkdir()
+    warnings = unused_files(tmp_path)
+    read_only = (
+        "docgen reads only business-justification.docx, data-extract-request.docx and kick-off-invitation.docx "
+        "from this folder; if this file is meant to be one of them, save it from Word under that name."
+    )
+    lock = (
+        "docgen reads each template as last saved, so save it and close it in Word first (if Word is closed, "
+        "the lock file was left by a crash and may be deleted)."
+    )
+    assert warnings == [
+        f"Business Justification v2.docx: not used. {read_only}",
+        f"notes.pdf: not used. {read_only}",
+        f"~$old.docx: Word's lock file: a document in this folder is open in Word. {lock}",
+        f"~$siness-justification.docx: Word's lock file: business-justification.docx is open in Word. {lock}",
+    ]
+    assert unused_files(None) == []

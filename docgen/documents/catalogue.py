@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from docgen.errors import TemplateError
+from docgen.formats.docx.file_check import LOCK_PREFIX
 from docgen.formats.files import safe_name
 from docgen.records import Batch, Migration
 
@@ -79,9 +80,18 @@ def output_relpath(batch: Batch, migration: Migration, document: Document | str,
 _safe_name = lru_cache(maxsize=4096)(safe_name)
 
 
+#: Other formats an admin's copy of a template may have been saved in (``<stem>.docm``, ``<stem>.doc``).
+#: They are picked up, so the template check refuses them by name with the fix, rather
+#: than the default quietly standing in for the admin's edits.
+_OTHER_FORMATS = (".docm", ".doc")
+#: Files the system puts in any folder, which the admin neither made nor sees.
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
+
+
 def resolve_templates(template_dir: Path | None) -> dict[str, Path]:
     """Each document's template: the admin's edited copy in ``template_dir`` when there is
-    one, else the default shipped in the repository's ``templates/`` folder."""
+    one (a .docx, else a .docm or .doc of the same name, which the check refuses), else the
+    default shipped in the repository's ``templates/`` folder."""
     if template_dir is not None and not Path(template_dir).is_dir():
         raise TemplateError(
             "The templates folder does not exist. Give --templates a folder holding edited copies "
@@ -90,8 +100,8 @@ def resolve_templates(template_dir: Path | None) -> dict[str, Path]:
         )
     paths: dict[str, Path] = {}
     for d in DOCUMENTS:
-        own = Path(template_dir) / d.template if template_dir is not None else None
-        if own is not None and own.is_file():
+        own = _own_template(Path(template_dir), d) if template_dir is not None else None
+        if own is not None:
             paths[d.key] = own
             continue
         default = DEFAULT_TEMPLATE_DIR / d.template
@@ -103,3 +113,53 @@ def resolve_templates(template_dir: Path | None) -> dict[str, Path]:
             )
         paths[d.key] = default
     return paths
+
+
+def _own_template(template_dir: Path, document: Document) -> Path | None:
+    """The admin's copy of ``document``'s template in ``template_dir``, if any."""
+    stem = PurePosixPath(document.template).stem
+    for name in (document.template, *(stem + suffix for suffix in _OTHER_FORMATS)):
+        if (template_dir / name).is_file():
+            return template_dir / name
+    return None
+
+
+def unused_files(template_dir: Path | None) -> list[str]:
+    """A warning (``name: why``) for each file in ``template_dir`` that docgen does not use:
+    another name, another format, Word's lock file. Hidden and system files are left out."""
+    if template_dir is None or not Path(template_dir).is_dir():
+        return []
+    used = [path for d in DOCUMENTS if (path := _own_template(Path(template_dir), d)) is not None]
+    warnings = []
+    for entry in sorted(Path(template_dir).iterdir()):
+        name = entry.name
+        if not entry.is_file() or name.startswith(".") or name.lower() in _SYSTEM_FILES:
+            continue
+        # samefile, not the name: on Windows and macOS "Business-Justification.DOCX" is used.
+        if any(entry.samefile(path) for path in used):
+            continue
+        if name.startswith(LOCK_PREFIX):
+            warnings.append(f"{name}: {_lock_file(name)}")
+        else:
+            warnings.append(
+                f"{name}: not used. docgen reads only {_listed(d.template for d in DOCUMENTS)} from this folder; "
+                "if this file is meant to be one of them, save it from Word under that name."
+            )
+    return warnings
+
+
+def _lock_file(name: str) -> str:
+    """Why Word's lock file ``name`` is there, and what to do. Word names it ``~$`` and the
+    open document's name, less its first two characters when the name is long."""
+    tail = name[len(LOCK_PREFIX) :]
+    open_ = [d.template for d in DOCUMENTS if tail and (d.template == tail or d.template[2:] == tail)]
+    which = f"{open_[0]} is open in Word" if open_ else "a document in this folder is open in Word"
+    return (
+        f"Word's lock file: {which}. docgen reads each template as last saved, so save it and close it "
+        "in Word first (if Word is closed, the lock file was left by a crash and may be deleted)."
+    )
+
+
+def _listed(names) -> str:
+    names = list(names)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)

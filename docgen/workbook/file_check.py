@@ -11,8 +11,8 @@ import zipfile
 from pathlib import Path
 
 from docgen.errors import WorkbookError
+from docgen.formats.ole import is_encrypted, is_ole
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -39,9 +39,8 @@ def check_file(path: Path) -> None:
         raise refuse(
             path, "is empty (0 bytes).", "It may not have finished copying or saving: save it again from Excel."
         )
-    if head.startswith(_OLE_MAGIC):
-        data = path.read_bytes()
-        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+    if is_ole(head):
+        if is_encrypted(path.read_bytes()):
             raise refuse(
                 path,
                 "is password-protected, so docgen cannot read it.",

@@ -63,15 +63,19 @@ def not_docx(name: str, why: str) -> TemplateError:
     )
 
 
-def read_members(path: Path, name: str) -> list[Member]:
-    """The zip members of the template at ``path`` (``name`` for messages), compressed
-    as stored; a file that is missing, unreadable or not a plain zip is a TemplateError."""
+def read_package(path: Path) -> bytes:
+    """The bytes of the template at ``path``; a missing or unreadable file is a TemplateError."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as err:
         raise TemplateError("does not exist. Check the templates folder.", template=str(path)) from err
     except OSError as err:
         raise TemplateError(f"cannot be read ({err.strerror}).", template=str(path)) from err
+
+
+def read_members(raw: bytes, name: str) -> list[Member]:
+    """The zip members of ``raw``, a template's bytes (``name`` for messages), compressed
+    as stored; a file that is not a plain zip is a TemplateError."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         infos = zf.infolist()

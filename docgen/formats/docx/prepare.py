@@ -14,7 +14,8 @@ from pathlib import Path
 from lxml import etree
 
 from docgen.formats.docx import docxtpl_adapter
-from docgen.formats.docx.package import Member, not_docx, read_member, read_members
+from docgen.formats.docx.file_check import check_file, check_macros
+from docgen.formats.docx.package import Member, not_docx, read_member, read_members, read_package
 from docgen.formats.docx.parts import PARSER, TemplatePart, W
 
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -63,13 +64,17 @@ def _join(base: str, target: str) -> str:
 
 def read_template(path: Path) -> DocxSource:
     """Read a .docx template and prepare its templated parts with docxtpl's own XML
-    preparation; parts without jinja tags are left out (their bytes are copied)."""
+    preparation; parts without jinja tags are left out (their bytes are copied). A lock
+    file, a password, an old .doc or macros are refused first (:mod:`.file_check`)."""
     path = Path(path)
     name = path.name
-    members = read_members(path, name)
+    raw = read_package(path)
+    check_file(name, raw)
+    members = read_members(raw, name)
     by_name = {m.name: m for m in members}
     source = DocxSource(name, members)
     try:
+        check_macros(name, by_name)
         package_rels = _rels_targets(read_member(by_name, "_rels/.rels"), "")
         document = next(m for t, m in package_rels if t == f"{_DOC_RELS}/officeDocument")
         folder = document.rpartition("/")[0]
