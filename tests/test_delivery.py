@@ -179,9 +179,16 @@ def test_pdf_letters_and_print_packs(soffice, tmp_path):
 
     for doc, counts in pages.items():
         pack = out / "print" / f"QXY-{doc}.pdf"
-        assert len(PdfReader(pack).pages) == sum(counts) + 1, doc
+        # Double-sided: the contents and every letter take whole sheets (a blank back where needed).
+        sheets = [1, *counts]
+        total = sum(n + n % 2 for n in sheets)
+        reader = PdfReader(pack)
+        assert len(reader.pages) == total, doc
+        starts = [reader.get_destination_page_number(item) + 1 for item in reader.outline]
+        assert starts == [1 + sum(n + n % 2 for n in sheets[:k]) for k in range(len(sheets))], doc
+        assert all(start % 2 == 1 for start in starts), doc
         row = listed[f"print/QXY-{doc}.pdf"]
-        assert row["status"] == "written" and row["message"] == f"2 letter(s), {sum(counts) + 1} page(s)"
+        assert row["status"] == "written" and row["message"] == f"2 letter(s), {total} page(s)"
         assert row["sha256"] == hashlib.sha256(pack.read_bytes()).hexdigest()
         contents = _pdftotext(pack).split("\f")[0]
         assert "Y90001 Test Surgery" in contents and "Y90002 Siân & O'Brien Practice" in contents
