@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import email
 import hashlib
+import html
 import io
+import re
 import subprocess
+import zipfile
 from email import policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -171,13 +174,21 @@ def test_pdf_letters_and_print_packs(soffice, tmp_path):
         # letters sent now carry the letter date.
         own_date = "2 November 2026" if r["document"] == "business-justification" else "23 November 2026"
         assert own_date in text, rel
+        _assert_accessible(letter, out / r["path"])
         pages.setdefault(r["document"], []).append(len(PdfReader(letter).pages))
 
     for doc, counts in pages.items():
         pack = out / "print" / f"QXY-{doc}.pdf"
-        assert len(PdfReader(pack).pages) == sum(counts) + 1, doc
+        # Double-sided: the contents and every letter take whole sheets (a blank back where needed).
+        sheets = [1, *counts]
+        total = sum(n + n % 2 for n in sheets)
+        reader = PdfReader(pack)
+        assert len(reader.pages) == total, doc
+        starts = [reader.get_destination_page_number(item) + 1 for item in reader.outline]
+        assert starts == [1 + sum(n + n % 2 for n in sheets[:k]) for k in range(len(sheets))], doc
+        assert all(start % 2 == 1 for start in starts), doc
         row = listed[f"print/QXY-{doc}.pdf"]
-        assert row["status"] == "written" and row["message"] == f"2 letter(s), {sum(counts) + 1} page(s)"
+        assert row["status"] == "written" and row["message"] == f"2 letter(s), {total} page(s)"
         assert row["sha256"] == hashlib.sha256(pack.read_bytes()).hexdigest()
         contents = _pdftotext(pack).split("\f")[0]
         assert "Y90001 Test Surgery" in contents and "Y90002 Siân & O'Brien Practice" in contents
@@ -190,6 +201,25 @@ def test_pdf_letters_and_print_packs(soffice, tmp_path):
         "kick-off-invitation.pdf",
         "kick-off.ics",
     ]
+
+
+def _assert_accessible(letter: Path, source: Path) -> None:
+    """A tagged PDF/UA in the letter's own language (the template's, en-GB), titled as the
+    .docx is, so a screen reader gets its structure and a viewer shows the title."""
+    reader = PdfReader(letter)
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"].value is True, letter
+    structure = root["/StructTreeRoot"].get_object()
+    assert structure["/K"], letter
+    assert b"<pdfuaid:part>1</pdfuaid:part>" in root["/Metadata"].get_object().get_data(), letter
+    with zipfile.ZipFile(source) as package:
+        styles = package.read("word/styles.xml").decode()
+        core = package.read("docProps/core.xml").decode()
+    language = re.search(r'<w:rPrDefault>.*?<w:lang [^>]*w:val="([^"]+)"', styles, re.S)
+    assert language and root["/Lang"] == language[1], letter
+    title = re.search(r"<dc:title>([^<]+)</dc:title>", core)
+    assert title and reader.metadata.title == html.unescape(title[1]), letter
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True, letter
 
 
 # --- PDFs without LibreOffice, and with a stand-in converter ----------------------------------------------

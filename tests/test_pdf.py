@@ -14,6 +14,7 @@ from pypdf import PdfReader, PdfWriter
 
 from docgen.errors import ConversionError
 from docgen.formats import pdf as pdfmod
+from docgen.formats import print_pack
 from docgen.formats.pdf import convert_to_pdf, find_soffice
 from docgen.formats.print_pack import build_print_pack, page_count
 
@@ -75,7 +76,7 @@ def test_same_named_letters_in_different_folders_convert_side_by_side(soffice, t
     assert str(result.failures[missing]).startswith(f"Cannot convert {missing} to PDF: No such file or directory.")
 
 
-def test_print_pack_has_a_contents_page_then_every_letter_in_order(soffice, tmp_path):
+def test_print_pack_has_a_contents_page_then_every_letter_on_the_front_of_a_sheet(soffice, tmp_path):
     practices = [("Y90001", "The Surgery", 1), ("Y90002", "Siân & O'Brien Practice", 2), ("Y90003", "Hill View", 1)]
     letters = [
         write_letter(tmp_path / ods / "data-extract-request.docx", name, dt.date(2026, 6, 15), pages)
@@ -90,8 +91,10 @@ def test_print_pack_has_a_contents_page_then_every_letter_in_order(soffice, tmp_
     entries = [(f"{ods} {name}", result[d]) for (ods, name, _), d in zip(practices, letters, strict=True)]
     total = build_print_pack(entries, pack, title="QXY — Data extract requests", soffice=soffice)
 
-    assert total == page_count(pack) == 1 + sum(letter_pages)
-    starts = [2 + sum(letter_pages[:k]) for k in range(len(letters))]
+    # contents + blank, letter 1 + blank, letter 2, letter 3 + blank: printed double-sided,
+    # every letter starts on the front of its own sheet.
+    assert total == page_count(pack) == 8
+    starts = [3, 5, 7]
     contents = text_of(pack)[0].splitlines()
     assert contents[0] == "QXY — Data extract requests"
     for (title, _), start in zip(entries, starts, strict=True):
@@ -102,6 +105,45 @@ def test_print_pack_has_a_contents_page_then_every_letter_in_order(soffice, tmp_
         for k in range(n):  # every page of every letter has its own header
             assert f"{ICB} - {name}" in pages[start - 1 + k]
         assert f"Kick-off meeting for {name}" in pages[start - 1]
+    assert [pages[k].strip() for k in (1, 3, 7)] == ["", "", ""]
+    root = PdfReader(pack).trailer["/Root"]
+    assert root["/ViewerPreferences"]["/Duplex"] == "/DuplexFlipLongEdge"  # the print dialog's default
+    assert root["/Lang"] == "en-GB"
+
+
+def test_contents_page_keeps_the_whole_title_and_every_character_of_the_names(soffice, tmp_path):
+    title = (
+        "Business justifications: QXY NHS Cheshire and Merseyside Integrated Care Board, "
+        "migrations from EMIS Web to SystemOne in the spring"
+    )
+    entries = [("Y90001 Tŷ Siân & O'Brien (Ŵyn) Surgery", blank_pdf(tmp_path / "one.pdf", 1))]
+    build_print_pack(entries, tmp_path / "pack.pdf", title=title, soffice=soffice)
+    contents = text_of(tmp_path / "pack.pdf")[0]
+    assert title in " ".join(contents.split())  # wrapped, never cut short
+    assert "Y90001 Tŷ Siân & O'Brien (Ŵyn) Surgery 3" in contents.splitlines()
+
+
+def test_one_sided_pack_has_no_blank_pages(soffice, tmp_path):
+    entries = [(f"Y9000{n} Practice {n}", blank_pdf(tmp_path / f"{n}.pdf", n)) for n in (1, 2, 3)]
+    pack = tmp_path / "pack.pdf"
+    assert build_print_pack(entries, pack, title="QXY — Kick-off invitations", duplex=False) == 1 + 6
+    assert outline(pack)[1:] == [("Y90001 Practice 1", 1), ("Y90002 Practice 2", 2), ("Y90003 Practice 3", 4)]
+    assert PdfReader(pack).trailer["/Root"]["/ViewerPreferences"]["/Duplex"] == "/Simplex"
+
+
+def test_a_long_pack_gets_more_contents_pages(soffice, tmp_path):
+    letter = blank_pdf(tmp_path / "one.pdf", 1)
+    entries = [(f"Y9{n:04d} Practice with a rather long name number {n}", letter) for n in range(1, 41)]
+    pack = tmp_path / "pack.pdf"
+    assert build_print_pack(entries, pack, title="QXY — Business justifications", duplex=False) == 2 + 40
+    pages = text_of(pack)
+    assert pages[0].splitlines()[:2] == ["QXY — Business justifications", "Contents Page"]
+    assert pages[1].splitlines()[0] == "Contents Page"  # the heading row again
+    listed = [line for page in pages[:2] for line in page.splitlines() if line.startswith("Y9")]
+    assert listed == [f"{title} {n + 2}" for n, (title, _) in enumerate(entries, start=1)]
+    # Duplex: two contents pages need no blank page; each one-page letter gets one.
+    assert build_print_pack(entries, pack, title="QXY — Business justifications") == 2 + 80
+    assert outline(pack)[1:3] == [(entries[0][0], 2), (entries[1][0], 4)]
 
 
 # --- failures, without LibreOffice ----------------------------------------------------
@@ -208,37 +250,13 @@ def test_find_soffice_uses_the_one_on_path(fake_soffice, monkeypatch):
 # --- print packs, without LibreOffice -------------------------------------------------
 
 
-def test_duplex_pack_starts_every_letter_on_the_front_of_a_sheet(tmp_path):
-    entries = [(f"Y9000{n} Practice {n}", blank_pdf(tmp_path / f"{n}.pdf", n)) for n in (1, 2, 3)]
-    pack = tmp_path / "pack.pdf"
-    total = build_print_pack(entries, pack, title="QXY — Kick-off invitations", duplex=True)
-    # contents 1 + blank, letter 1 + blank, letter 2, letter 3 + blank
-    assert total == page_count(pack) == 10
-    assert outline(pack) == [
-        ("Contents", 0),
-        ("Y90001 Practice 1", 2),
-        ("Y90002 Practice 2", 4),
-        ("Y90003 Practice 3", 6),
-    ]
-    assert "Y90003 Practice 3 7" in text_of(pack)[0].splitlines()
-
-
-def test_a_long_pack_gets_more_contents_pages(tmp_path):
-    letter = blank_pdf(tmp_path / "one.pdf", 1)
-    entries = [(f"Y9{n:04d} Practice with a rather long name number {n}", letter) for n in range(1, 41)]
-    pack = tmp_path / "pack.pdf"
-    assert build_print_pack(entries, pack, title="QXY — Business justifications") == 2 + 40
-    pages = text_of(pack)
-    assert pages[0].splitlines()[0] == "QXY — Business justifications"
-    assert pages[1].splitlines()[0] == "QXY — Business justifications (continued)"
-    listed = [line for page in pages[:2] for line in page.splitlines() if line.startswith("Y9")]
-    assert listed == [f"{title} {n + 2}" for n, (title, _) in enumerate(entries, start=1)]
-
-
-def test_contents_page_keeps_accents_and_drops_only_those_helvetica_lacks(tmp_path):
-    entries = [("Y90001 Siân & O'Brien (Ŵyn) Surgery", blank_pdf(tmp_path / "one.pdf", 1))]
-    build_print_pack(entries, tmp_path / "pack.pdf", title="QXY — Kick-off invitations")
-    assert "Y90001 Siân & O'Brien (Wyn) Surgery 2" in text_of(tmp_path / "pack.pdf")[0].splitlines()
+def test_a_pack_without_libreoffice_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(print_pack, "find_soffice", lambda: None)
+    entries = [("Y90001 The Surgery", blank_pdf(tmp_path / "one.pdf", 1))]
+    with pytest.raises(ConversionError) as err:
+        build_print_pack(entries, tmp_path / "pack.pdf", title="QXY — Kick-off invitations")
+    assert str(err.value) == pdfmod.MISSING_LIBREOFFICE
+    assert not (tmp_path / "pack.pdf").exists()
 
 
 def test_no_letters_no_pack(tmp_path):

@@ -40,6 +40,13 @@ _INSTALL_PLACES = (
 # Files per LibreOffice call: keeps the command line under Windows' 32k-character limit.
 _MAX_FILES_PER_CALL = 1000
 _POLL_SECONDS = 0.1
+# Tagged PDF/UA: LibreOffice 7.4+ reads these JSON filter options (earlier releases should
+# ignore them and make an untagged PDF). Screen readers get headings, tables and the
+# document's language; viewers show its title.
+_PDF_EXPORT = (
+    'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
+    '"PDFUACompliance":{"type":"boolean","value":"true"}}'
+)
 
 
 def find_soffice() -> str | None:
@@ -208,7 +215,7 @@ def _run_soffice(soffice: str, batch: list[_Job], root: Path, timeout: float, ca
         "--nologo",
         "--nolockcheck",
         "--convert-to",
-        "pdf:writer_pdf_Export",
+        _PDF_EXPORT,
         "--outdir",
         str(batch[0].pdf.parent),
         *(job.staged.name for job in batch),  # relative names: a short command line
