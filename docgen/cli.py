@@ -146,6 +146,12 @@ def _batch_options(f):
         ),
         click.option("--pdf", is_flag=True, help="Also write every letter as PDF and print packs (needs LibreOffice)."),
         click.option(
+            "--one-sided",
+            "one_sided",
+            is_flag=True,
+            help="Print packs for one-sided printing (default: each letter starts on a right-hand page).",
+        ),
+        click.option(
             "--all",
             "all_documents",
             is_flag=True,
@@ -179,6 +185,7 @@ def _run(
     today,
     skip_invalid,
     pdf,
+    one_sided,
     all_documents,
     *,
     timeline,
@@ -192,6 +199,7 @@ def _run(
         today=today,
         use_as_at=use_as_at,
         all_documents=all_documents,
+        duplex=not one_sided,
         letter_date=letter_date,
         only=tuple(only),
         icb=icb,

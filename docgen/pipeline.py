@@ -103,6 +103,7 @@ class RunOptions:
     pdf: bool = False
     locale: str = "en_GB"
     all_documents: bool = False  # --all: every document of every migration not Cancelled
+    duplex: bool = True  # print packs laid out for double-sided printing (--one-sided: not)
     use_as_at: bool = False  # ``today`` is the clock's: the workbook's As-at date wins
 
 
@@ -223,6 +224,7 @@ def run(
         letters=options.letters,
         delivery=options.delivery,
         pdf=options.pdf,
+        duplex=options.duplex,
         stages=stages,
         selections=selections,
         all_documents=options.all_documents,

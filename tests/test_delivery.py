@@ -216,7 +216,8 @@ def _assert_accessible(letter: Path, source: Path) -> None:
         styles = package.read("word/styles.xml").decode()
         core = package.read("docProps/core.xml").decode()
     language = re.search(r'<w:rPrDefault>.*?<w:lang [^>]*w:val="([^"]+)"', styles, re.S)
-    assert language and root["/Lang"] == language[1], letter
+    assert language and language[1] == "en-GB", source
+    assert root["/Lang"] == "en-GB", letter
     title = re.search(r"<dc:title>([^<]+)</dc:title>", core)
     assert title and reader.metadata.title == html.unescape(title[1]), letter
     assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True, letter
@@ -335,3 +336,22 @@ def test_a_failed_conversion_never_sends_or_leaves_a_stale_pdf(tmp_path, convert
     assert not letter.with_suffix(".pdf").exists()
     assert list(_attachments(_message(out / FOLDER / "data-extract-request.eml"))) == ["data-extract-request.docx"]
     assert list(_attachments(_message(out / FOLDER / "kick-off-invitation.eml")))[0] == "kick-off-invitation.pdf"
+
+
+@pytest.mark.parametrize(("flag", "duplex"), [((), True), (("--one-sided",), False)])
+def test_print_packs_are_double_sided_unless_asked(tmp_path, converter, monkeypatch, flag, duplex):
+    """The packs' layout follows --one-sided (the layout itself is tested in test_pdf)."""
+    import docgen.batch.pdfs
+
+    asked: list[bool] = []
+
+    def pack(entries, out, *, title, duplex=True, **kwargs):
+        asked.append(duplex)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"%PDF-1.4 pack")
+        return len(entries)
+
+    monkeypatch.setattr(docgen.batch.pdfs, "build_print_pack", pack)
+    book, out = make(tmp_path), tmp_path / "outputs"
+    assert run(book, out, "--pdf", *flag).exit_code == 0
+    assert asked and set(asked) == {duplex}

@@ -28,6 +28,7 @@ class Job:
     letters: bool = True
     delivery: bool = False  # calendar files and email drafts, written beside the letters
     pdf: bool = False  # PDFs come later; then the drafts wait for them (they attach the PDF)
+    duplex: bool = True  # print packs: each letter starts on a right-hand page
     # What the previous run's manifest lists: path -> (sha256, bytes, inputs).
     previous: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     # Migration ID -> the documents this run writes for it and their dates (see

@@ -78,6 +78,7 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
                 [(t, p) for _, t, p in entries],
                 out / rel,
                 title=f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
+                duplex=job.duplex,
             )
         except DocgenError as err:
             new_rows.append(ManifestRow(document=f"print pack {doc}", path=rel, status=Status.FAILED, message=str(err)))
