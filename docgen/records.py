@@ -37,6 +37,7 @@ class Settings:
     kickoff_time: dt.time = dt.time(10, 0)
     business_case_lead_weeks: int = 8
     invitation_notice_days: int = 5
+    invite_before_place: bool = False
 
 
 @dataclass(frozen=True)

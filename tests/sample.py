@@ -158,7 +158,12 @@ _MIGRATIONS = (
         "merger",
         "Ordered",
         D(2027, 2, 24),
-        dict(business_case_approved=D(2026, 10, 12), order_date=D(2026, 11, 16), order_reference="C123640-01"),
+        dict(
+            business_case_approved=D(2026, 10, 12),
+            order_date=D(2026, 11, 16),
+            order_reference="C123640-01",
+            kickoff_location="The Dale Health Centre, seminar room",
+        ),
     ),
     (
         "MIG-005",

@@ -86,8 +86,9 @@ def test_by_default_only_what_is_due_is_written(due_run):
     assert _by_migration(out) == {
         "MIG-004": {"data-extract-request.docx", "data-extract-request.eml", "kick-off-invitation.docx",
                     "kick-off-invitation.eml", "kick-off.ics"},
+        # No place for the kick-off yet: the letter goes, the calendar invitation waits.
         "MIG-005": {"data-extract-request.docx", "data-extract-request.eml", "kick-off-invitation.docx",
-                    "kick-off-invitation.eml", "kick-off.ics"},
+                    "kick-off-invitation.eml"},
         "MIG-007": {"business-justification.docx"},
     }  # fmt: skip
     assert "5 letter(s) for 23 migration(s)" in result.output and "as at 23/11/2026" in result.output
@@ -135,11 +136,26 @@ def test_no_document_written_by_default_asks_for_a_date_before_its_own(due_run):
 
 def test_drafts_go_only_with_documents_sent(due_run):
     out, _ = due_run
-    for ics in out.rglob("kick-off.ics"):
-        event = icalendar.Calendar.from_ical(ics.read_bytes())
-        assert str(event["method"]) == "REQUEST"
-        start = event.walk("VEVENT")[0].decoded("dtstart")
-        assert start.date() > AS_AT
+    (ics,) = out.rglob("kick-off.ics")
+    event = icalendar.Calendar.from_ical(ics.read_bytes())
+    assert str(event["method"]) == "REQUEST"
+    vevent = event.walk("VEVENT")[0]
+    assert vevent.decoded("dtstart").date() > AS_AT
+    (alarm,) = vevent.walk("VALARM")
+    assert alarm.decoded("trigger") == -dt.timedelta(days=1)
+    # The extract request's draft is copied to whom the letter says it is copied to.
+    folder = ics.parent
+    draft = BytesParser(policy=policy.default).parsebytes((folder / "data-extract-request.eml").read_bytes())
+    letter = all_text(folder / "data-extract-request.docx")
+    copied = letter[letter.index("Copy to: ") + len("Copy to: ") :].split("\n")[0].split("; ")
+    assert [a.display_name for a in draft["Cc"].addresses] == copied
+    # A kick-off with no place yet: the email says the calendar invitation follows.
+    mig5 = next(p for p in out.rglob("*") if p.is_dir() and p.name.startswith("Y90007 "))
+    invite = BytesParser(policy=policy.default).parsebytes((mig5 / "kick-off-invitation.eml").read_bytes())
+    assert "a calendar invitation follows once the venue or video link is confirmed" in (
+        invite.get_body(("plain",)).get_content()
+    )
+    assert not [p for p in invite.iter_attachments() if p.get_filename() == "kick-off.ics"]
     mig7 = next(p for p in out.rglob("*") if p.is_dir() and p.name.startswith("Y90010 "))
     assert sorted(p.name for p in mig7.iterdir()) == ["business-justification.docx"]
 

@@ -378,7 +378,7 @@ def test_a_bad_setting_invalidates_every_migration(tmp_path):
         "Third-party links off before FDP (working days), Post go-live support (working days), Old system read-only "
         "(days), Order to go-live minimum (weeks), Order to go-live maximum (weeks), Order to go-live proposed "
         "(weeks), Kick-off length (minutes), Kick-off default time, Business justification lead time (weeks), "
-        "Kick-off invitation notice (working days).",
+        "Kick-off invitation notice (working days), Calendar invitation before the place is confirmed.",
     ]
     assert report.invalid_migrations == {"MIG-001"}
 

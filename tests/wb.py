@@ -70,6 +70,7 @@ BASE = {
             framework="Tech Innovation Framework",
             reason="Better integration with community services",
             business_case_approved=dt.date(2026, 11, 2),
+            kickoff_location="Test Surgery, meeting room",
             order_date=dt.date(2027, 2, 1),
             go_live=dt.date(2027, 5, 11),
             status="Ordered",

@@ -15,7 +15,8 @@ from docgen.batch.job import Job, selection_of
 from docgen.batch.manifest import PRESENT, ManifestRow, Status, sha256
 from docgen.batch.store import store
 from docgen.batch.templates import prepared_templates
-from docgen.documents.context import request_dates
+from docgen.documents.context import copy_to, request_dates
+from docgen.documents.dicts import contact_dict
 from docgen.errors import DocgenError
 from docgen.formats import eml as emails
 from docgen.formats import ics as invites
@@ -72,13 +73,22 @@ CANCEL_ICS = ("kick-off cancellation", "kick-off-cancelled.ics")
 CANCEL_EML = ("kick-off cancellation email draft", "kick-off-cancelled.eml")
 
 
-def draft_paths(letters: dict[str, PurePosixPath], sent: set[str]) -> list[tuple[str, PurePosixPath]]:
-    """(document, path) of the calendar file and drafts of the documents ``sent``, in the
-    letters' folder: ``kick-off.ics``, ``data-extract-request.eml``, ``kick-off-invitation.eml``."""
+def calendar_file(job: Job, migration: Migration) -> bool:
+    """Whether the kick-off gets a calendar file: not while its place is still blank (a
+    firm meeting request with nowhere to go), unless the Settings ask for one anyway."""
+    return bool(migration.kickoff_location.strip()) or job.batch.settings.invite_before_place
+
+
+def draft_paths(
+    letters: dict[str, PurePosixPath], sent: set[str], *, calendar: bool = True
+) -> list[tuple[str, PurePosixPath]]:
+    """(document, path) of the calendar file (with ``calendar``) and drafts of the
+    documents ``sent``, in the letters' folder: ``kick-off.ics``,
+    ``data-extract-request.eml``, ``kick-off-invitation.eml``."""
     if not letters:
         return []
     folder = next(iter(letters.values())).parent
-    names = [n for doc in (KICKOFF, EXTRACT) if doc in sent for n in DRAFTS[doc]]
+    names = [n for doc in (KICKOFF, EXTRACT) if doc in sent and (doc != KICKOFF or calendar) for n in DRAFTS[doc]]
     if KICKOFF in sent:
         names.append(_EMAIL[KICKOFF])
     return [(document, folder / name) for document, name in names]
@@ -106,7 +116,8 @@ def migration_drafts(
     schedule = job.schedules[migration.migration_id]
     mid, ods = migration.migration_id, migration.ods_code
     sent = sent_documents(job, migration) & set(letters)
-    paths = dict(draft_paths(letters, sent))
+    with_calendar = calendar_file(job, migration)
+    paths = dict(draft_paths(letters, sent, calendar=with_calendar))
     rows: list[ManifestRow] = []
     stamp = dt.datetime.combine(job.letter_date, dt.time(9, 0))
     sender = (icb.sender_name, icb.sender_email)
@@ -125,12 +136,15 @@ def migration_drafts(
         rows.append(store(job, rel, content, migration_id=mid, ods_code=ods, document=document, inputs=inputs))
 
     try:
-        if KICKOFF in sent:
-            ics_doc, ics_rel = DRAFTS[KICKOFF][0]
+        ics, sequence = b"", 0
+        if KICKOFF in sent and with_calendar:
+            ics_doc, _ = DRAFTS[KICKOFF][0]
             ics, sequence = _invitation(job, migration, paths[ics_doc])
             keep(ics_doc, paths[ics_doc], ics)
         if EXTRACT in sent:
             supplier = batch.supplier(migration.current_supplier, migration.current_system)
+            people = [contact_dict(c, practice, icb) for c in batch.contacts_for(migration)]
+            copies = copy_to(people, practice, migration, batch.settings.it_delivery_partner)
             to = (
                 [(supplier.extract_contact_name or migration.current_supplier, supplier.extract_contact_email)]
                 if supplier and supplier.extract_contact_email
@@ -141,6 +155,7 @@ def migration_drafts(
             eml = emails.draft(
                 sender=sender,
                 to=to,
+                cc=[(c["organisation"], c["email"]) for c in copies if c["email"]],
                 subject=f"Data extract request: {practice.name} ({ods}), {migration.current_system} to {migration.new_system}",
                 body=(
                     f"Dear {(supplier.extract_contact_name if supplier and supplier.extract_contact_name else 'colleague')},\n\n"
@@ -156,7 +171,7 @@ def migration_drafts(
             keep(doc, paths[doc], eml)
         if KICKOFF in sent:
             start = _kickoff_start(job, migration)
-            location = migration.kickoff_location or "To be confirmed"
+            location = migration.kickoff_location or "the place to be confirmed"
             doc, _ = _EMAIL[KICKOFF]
             updated = "Updated: " if sequence else ""
             eml = emails.draft(
@@ -169,10 +184,15 @@ def migration_drafts(
                     + ("The kick-off meeting has changed. " if sequence else "")
                     + f"You are invited to the kick-off meeting for the move of {practice.name} ({ods}) to "
                     f"{migration.new_system} on {longdate(start.date())} at {start:%H:%M}, {location}. "
-                    "The invitation letter with the agenda and key dates, and a calendar invitation, are attached.\n\n"
-                    f"Kind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
+                    + (
+                        "The invitation letter with the agenda and key dates, and a calendar invitation, are attached."
+                        if ics
+                        else "The invitation letter with the agenda and key dates is attached; a calendar invitation "
+                        "follows once the venue or video link is confirmed."
+                    )
+                    + f"\n\nKind regards,\n{icb.sender_name}\n{icb.sender_title}\n{icb.name}\n"
                 ),
-                attachments=[attachment(KICKOFF), (DRAFTS[KICKOFF][0][1], ics)],
+                attachments=[attachment(KICKOFF)] + ([(DRAFTS[KICKOFF][0][1], ics)] if ics else []),
                 date=stamp,
             )
             keep(doc, paths[doc], eml)

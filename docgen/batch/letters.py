@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from docgen.batch.drafts import cancellation, draft_paths, migration_drafts, sent_documents
+from docgen.batch.drafts import calendar_file, cancellation, draft_paths, migration_drafts, sent_documents
 from docgen.batch.fingerprint import fingerprint
 from docgen.batch.job import Job, selection_of
 from docgen.batch.manifest import ManifestRow, Status
@@ -117,7 +117,7 @@ def _outputs(job: Job, migration: Migration, paths: dict[str, PurePosixPath]) ->
     the calendar file and drafts of those it sends, unless they wait for PDFs."""
     outputs = list(paths.items())
     if job.delivery and not job.pdf:
-        outputs.extend(draft_paths(paths, sent_documents(job, migration)))
+        outputs.extend(draft_paths(paths, sent_documents(job, migration), calendar=calendar_file(job, migration)))
     return outputs
 
 

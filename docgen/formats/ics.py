@@ -170,6 +170,14 @@ def _vtimezone(year: int) -> str:
 # The last lines of every VEVENT before its URL, if any (see kickoff_event).
 _STATUS = _prop("STATUS", _text("CONFIRMED")) + _prop("TRANSP", _text("OPAQUE"))
 _CANCELLED = _prop("STATUS", _text("CANCELLED")) + _prop("TRANSP", _text("TRANSPARENT"))
+# A reminder the day before, so people prepare what the invitation asks them to bring.
+_ALARM = (
+    "BEGIN:VALARM\r\n"
+    + _prop("ACTION", "DISPLAY")
+    + _prop("DESCRIPTION", _text("Kick-off meeting tomorrow: bring leave and training dates"))
+    + _prop("TRIGGER", "-P1D")
+    + "END:VALARM\r\n"
+)
 
 _CALENDAR_HEAD = (
     "BEGIN:VCALENDAR\r\n"
@@ -238,7 +246,7 @@ def kickoff_event(
     lines.append(_prop("DESCRIPTION", _text(text)))
     place, url = _place(location)
     lines += [place, _address("ORGANIZER", *organiser), _CANCELLED if cancelled else _STATUS, url]
-    event = "BEGIN:VEVENT\r\n" + "".join(lines) + "END:VEVENT\r\n"
+    event = "BEGIN:VEVENT\r\n" + "".join(lines) + ("" if cancelled else _ALARM) + "END:VEVENT\r\n"
     head = _CANCEL_HEAD if cancelled else _CALENDAR_HEAD
     return (head + _vtimezone(begin.year) + event + "END:VCALENDAR\r\n").encode("utf-8")
 

@@ -181,6 +181,14 @@ SETTINGS: tuple[Setting, ...] = (
         "The kick-off invitation is due this many working days before the meeting (it goes out once the "
         "order is placed, and never for a meeting that is past or on the letter date).",
     ),
+    Setting(
+        "invite_before_place",
+        "Calendar invitation before the place is confirmed",
+        YESNO,
+        "No",
+        "Yes: a kick-off calendar invitation goes out even while its venue or video link is blank. "
+        "No: the invitation letter goes, and the calendar invitation waits for the place.",
+    ),
 )
 
 SETTINGS_SHEET = Sheet(
