@@ -105,6 +105,9 @@ def national_batch(path: Path = EPRACCUR, limit: int | None = None) -> Batch:
                 framework="Tech Innovation Framework",
                 order_reference=f"BC-{i + 1:06d}",
                 order_date=go_live - dt.timedelta(weeks=14),
+                # A place for the kick-off, so every migration gets its calendar file (one
+                # without a place waits for it), as the country run always measured.
+                kickoff_location=f"https://teams.example/meet/{mid.lower()}",
                 row=i + 2,
             )
         )
