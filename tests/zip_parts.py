@@ -1,5 +1,6 @@
-"""Workbooks rebuilt part by part, for what Excel's own files never hold: a sheet that
-unpacks to a gigabyte (a zip bomb), a part that says it is smaller than it is.
+"""Workbooks rebuilt part by part: what Excel's own files never hold (a sheet that unpacks
+to a gigabyte, a zip bomb; a part that says it is smaller than it is), and a workbook as
+Excel saves it as "Strict Open XML Spreadsheet".
 
 The zip is written by hand so that a part's packed bytes can be given as they are: a
 gigabyte of rows is packed once as a 1 MB block and the block repeated, which takes a
@@ -8,10 +9,15 @@ fraction of a second where packing the gigabyte would take several.
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
 from pathlib import Path
+
+from openpyxl.utils.datetime import from_excel
+
+from docgen.workbook.parts import styles_showing_dates
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #: One empty row, as Excel writes for a row that has only a format.
@@ -67,4 +73,49 @@ def rebuild(src: Path, out: Path, replace: dict[str, Packed], declare: dict[str,
         local += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + raw + part.deflated
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(central), len(local), 0)
     out.write_bytes(bytes(local + central + end))
+    return out
+
+
+#: The namespaces Excel's "Strict Open XML Spreadsheet" writes in place of the usual ones.
+STRICT_NAMESPACES = {
+    MAIN: "http://purl.oclc.org/ooxml/spreadsheetml/main",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships": (
+        "http://purl.oclc.org/ooxml/officeDocument/relationships"
+    ),
+    "http://schemas.openxmlformats.org/drawingml/2006/main": "http://purl.oclc.org/ooxml/drawingml/main",
+    "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties": (
+        "http://purl.oclc.org/ooxml/officeDocument/extendedProperties"
+    ),
+    "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes": (
+        "http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes"
+    ),
+}
+_DATE_CELL = re.compile(r'<c r="([A-Z]+\d+)" s="(\d+)"(?: t="n")?><v>(\d+(?:\.\d+)?)</v></c>')
+
+
+def strict_copy(src: Path, out: Path) -> Path:
+    """``src`` as Excel saves it as "Strict Open XML Spreadsheet": every part in the Strict
+    namespaces (relationship types too), the workbook marked ``conformance="strict"``, and
+    dates written as ISO 8601 text (``t="d"``) rather than as numbers in a date style."""
+    with zipfile.ZipFile(src) as zf:
+        texts = {info.filename: zf.read(info).decode() for info in zf.infolist()}
+    date_styles = styles_showing_dates(texts["xl/styles.xml"].encode())
+
+    def iso(m: re.Match) -> str:
+        if int(m.group(2)) not in date_styles:
+            return m.group(0)
+        when = from_excel(float(m.group(3)))
+        return f'<c r="{m.group(1)}" s="{m.group(2)}" t="d"><v>{when:%Y-%m-%dT%H:%M:%S}</v></c>'
+
+    for name, text in texts.items():
+        for usual, strict in STRICT_NAMESPACES.items():
+            text = text.replace(usual, strict)
+        if name == "xl/workbook.xml":
+            text = text.replace("<workbook ", '<workbook conformance="strict" ', 1)
+        if name.startswith("xl/worksheets/"):
+            text = _DATE_CELL.sub(iso, text)
+        texts[name] = text
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in texts.items():
+            zf.writestr(name, text)
     return out

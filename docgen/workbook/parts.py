@@ -25,6 +25,11 @@ from docgen.workbook.limits import read_capped
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 DEFAULT_STYLES = "xl/styles.xml"
+#: The main namespace of a workbook Excel saved as "Strict Open XML Spreadsheet" (ISO 29500
+#: Strict); its relationships use purl.oclc.org namespaces too, and its dates are ISO 8601
+#: text (``t="d"``). Everything here matches by local name and type suffix, so it is read as
+#: any other workbook.
+STRICT_MAIN = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
 class DamagedPart(ValueError):
@@ -94,6 +99,11 @@ def read_parts(zf: zipfile.ZipFile) -> WorkbookParts:
     )
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     return WorkbookParts(sheets, shared, date_styles, epoch, shared_member if shared_member in names else None)
+
+
+def is_strict(zf: zipfile.ZipFile) -> bool:
+    """True for a workbook saved as Excel's "Strict Open XML Spreadsheet"."""
+    return STRICT_MAIN in read_member(zf, WORKBOOK, f"the workbook's list of sheets ({WORKBOOK})")
 
 
 def _relationships(xml: bytes) -> dict[str, tuple[str, str | None]]:

@@ -353,9 +353,10 @@ def instructions_markdown() -> str:
 
 #: The checks, in words, for docs/workbook.md.
 CHECKS = (
-    "The file is an .xlsx workbook (not a CSV, .xls, Word document, damaged or password-protected file) "
-    "with the sheets ICBs, Practices, Migrations, Contacts, Suppliers and Costs, and each sheet has its "
-    "required columns, each once.",
+    "The file is an .xlsx workbook (not a CSV, .xls, Word document, damaged or password-protected file, nor "
+    "Excel's ~$ lock file) with the sheets ICBs, Practices, Migrations, Contacts, Suppliers and Costs, and each "
+    "sheet has its required columns, each once. A workbook saved as Strict Open XML Spreadsheet is read too "
+    "(but for `--annotate`, save it as Excel Workbook).",
     "Size: docgen unpacks at most 100 MB of any one sheet, 200 MB of sheets in all, and reads up to 100,000 "
     "rows a sheet (every GP practice in England fits in 18 MB, with 13,000 rows on its longest sheet); a "
     "bigger workbook, or one packed over 100 times tighter than it unpacks (a zip bomb), is refused before "
