@@ -14,7 +14,7 @@ from functools import cached_property
 
 @dataclass(frozen=True)
 class Settings:
-    """Batch-wide settings; defaults from DOMAIN.md (see :data:`docgen.workbook.schema.SETTINGS`)."""
+    """Batch-wide settings; defaults from DOMAIN.md (see :data:`docgen.workbook.settings_schema.SETTINGS`)."""
 
     letter_date: dt.date | None = None
     as_at_date: dt.date | None = None

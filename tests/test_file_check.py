@@ -93,3 +93,35 @@ def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
     with pytest.raises(WorkbookError) as err:
         read_workbook(path)
     assert str(err.value) == f"{path}: is a zip archive, not an Excel workbook. Give the path of the .xlsx workbook."
+
+
+def _lock_file(path, user="Pat Manager"):
+    """Excel's lock (owner) file: the user's name, as a length byte and text, then again in UTF-16."""
+    name = user.encode()
+    path.write_bytes((bytes([len(name)]) + name).ljust(55, b" ") + user.encode("utf-16-le").ljust(110, b"\x00"))
+    return path
+
+
+def test_excels_lock_file_is_refused_naming_the_workbook_to_give_instead(tmp_path):
+    # It used to be told to "Save As .xlsx", which cannot be done to a lock file.
+    wb.make(tmp_path)
+    lock = _lock_file(tmp_path / "~$migrations.xlsx")
+    with pytest.raises(WorkbookError) as err:
+        read_workbook(lock)
+    assert str(err.value) == (
+        f"{lock}: is Excel's lock file, not the workbook (Excel keeps it beside a workbook while it is open). "
+        "Give migrations.xlsx itself, and close it in Excel first."
+    )
+
+
+def test_a_lock_file_over_the_first_letters_of_a_long_name_names_its_workbook(tmp_path):
+    wb.make(tmp_path, name="national migrations.xlsx")
+    lock = _lock_file(tmp_path / "~$tional migrations.xlsx")
+    with pytest.raises(WorkbookError) as err:
+        read_workbook(lock)
+    assert str(err.value).endswith("Give national migrations.xlsx itself, and close it in Excel first.")
+
+
+def test_a_real_workbook_whose_name_starts_like_a_lock_file_is_read(tmp_path):
+    path = wb.make(tmp_path, name="~$migrations.xlsx")
+    assert read_workbook(path).tables["Migrations"].rows

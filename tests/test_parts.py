@@ -4,6 +4,7 @@ from openpyxl; each test builds such a layout from the base workbook."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import zipfile
@@ -11,11 +12,13 @@ from html import escape
 
 import pytest
 import wb
+import zip_parts
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
 from docgen.errors import WorkbookError
-from docgen.workbook.parts import read_parts, shared_strings, styles_showing_dates
+from docgen.workbook.annotate import write_annotated
+from docgen.workbook.parts import is_strict, read_parts, shared_strings, styles_showing_dates
 from docgen.workbook.reader import read_workbook
 from docgen.workbook.validate import check_workbook
 
@@ -241,3 +244,34 @@ def test_the_parts_of_a_plain_workbook(tmp_path):
         ("Settings", "visible", "xl/worksheets/sheet1.xml"),
         ("ICBs", "visible", "xl/worksheets/sheet2.xml"),
     ]
+
+
+# --- Strict Open XML --------------------------------------------------------------------------
+
+
+def test_a_strict_open_xml_workbook_is_read_as_the_same_workbook_saved_as_usual(tmp_path):
+    # Excel's "Strict Open XML Spreadsheet": purl.oclc.org namespaces, ISO 8601 dates.
+    usual = wb.make(tmp_path)
+    strict = zip_parts.strict_copy(usual, tmp_path / "strict.xlsx")
+    with zipfile.ZipFile(strict) as zf:
+        assert is_strict(zf)
+        assert 't="d"><v>2027-05-11T00:00:00</v>' in zf.read("xl/worksheets/sheet4.xml").decode()
+    with zipfile.ZipFile(usual) as zf:
+        assert not is_strict(zf)
+    report = check_workbook(strict)
+    assert report.problems == []
+    assert dataclasses.replace(report.batch, source="") == dataclasses.replace(check_workbook(usual).batch, source="")
+
+
+def test_a_strict_workbook_is_not_annotated_into_a_copy_without_its_sheets(tmp_path):
+    # openpyxl sees no sheets in a Strict workbook: the marked copy used to hold the Problems sheet alone.
+    strict = zip_parts.strict_copy(wb.make(tmp_path), tmp_path / "strict.xlsx")
+    out = tmp_path / "marked.xlsx"
+    with pytest.raises(WorkbookError) as err:
+        write_annotated(strict, check_workbook(strict).problems, out)
+    assert str(err.value) == (
+        f"{strict}: is saved as Strict Open XML Spreadsheet: docgen reads and checks it, but cannot write a marked "
+        "copy of it. For one, open it in Excel and use File > Save As > Excel Workbook (.xlsx), not Strict Open "
+        "XML, then run again."
+    )
+    assert not out.exists()

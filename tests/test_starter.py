@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from docgen.errors import OutputError
 from docgen.records import Batch, Practice
 from docgen.workbook import schema
+from docgen.workbook.settings_schema import SETTINGS
 from docgen.workbook.starter import busy_periods, instructions_markdown, write_starter, write_workbook
 from docgen.workbook.validate import check_workbook
 
@@ -65,7 +66,7 @@ def test_the_instructions_sheet_documents_every_column(starter):
 def test_settings_are_prefilled_with_labels_defaults_and_help(starter):
     ws = load_workbook(starter)["Settings"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == [s.label for s in schema.SETTINGS]
+    assert [r[0] for r in rows] == [s.label for s in SETTINGS]
     by_label = {r[0]: r for r in rows}
     assert by_label["Extract allowance (working days)"][1] == 15
     assert by_label["Kick-off default time"][1] == dt.time(10, 0)
@@ -166,7 +167,7 @@ def test_readme_workbook_reference_is_generated_from_the_schema():
         for col in sheet.columns:
             if sheet.name != "Settings":
                 assert f"| {col.header} |" in text
-    for setting in schema.SETTINGS:
+    for setting in SETTINGS:
         assert f"| {setting.label} |" in text
 
 

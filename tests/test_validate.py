@@ -370,7 +370,7 @@ def test_a_bad_setting_invalidates_every_migration(tmp_path):
     report = check(tmp_path, change)
     assert [f"{p.severity}: {p}" for p in report.problems] == [
         "error: Settings!B3 (Extract allowance (working days)): 'fifteen' is not a whole number. Enter a whole number "
-        "such as 12.",
+        "from 1 to 60.",
         "warning: Settings!A4 (Setting): 'Favourite colour' is not a setting docgen knows; it is ignored. Known "
         "settings: Letter date, As-at date, IT delivery partner, Extract allowance (working days), Order to kick-off (working "
         "days), Kick-off to technical survey (working days), Pre-migration tasks (working days), Data checking "

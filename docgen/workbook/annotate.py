@@ -25,6 +25,7 @@ from docgen.formats.files import atomic_save
 from docgen.formats.xlsx_cells import set_value
 from docgen.problems import Problem
 from docgen.workbook import schema
+from docgen.workbook.parts import is_strict
 
 ERROR_FILL = PatternFill("solid", fgColor="F4B6B6")
 WARNING_FILL = PatternFill("solid", fgColor="FFD98C")
@@ -77,9 +78,18 @@ def write_annotated(src: Path | str, problems: list[Problem], out: Path | str) -
             f"{src.with_name(src.stem + '-problems.xlsx')}."
         )
     try:
-        wb = load_workbook(src)
+        with zipfile.ZipFile(src) as zf:
+            strict = is_strict(zf)
+        # openpyxl finds no sheets in a Strict workbook: its copy would hold the Problems sheet alone.
+        wb = None if strict else load_workbook(src)
     except _CANNOT_OPEN as err:  # the file was readable moments ago; say so plainly
         raise WorkbookError(f"{src}: cannot be opened to annotate ({err}). Save it again from Excel.") from err
+    if wb is None:
+        raise WorkbookError(
+            f"{src}: is saved as Strict Open XML Spreadsheet: docgen reads and checks it, but cannot write a "
+            "marked copy of it. For one, open it in Excel and use File > Save As > Excel Workbook (.xlsx), not "
+            "Strict Open XML, then run again."
+        )
 
     by_cell: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:

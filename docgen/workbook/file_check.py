@@ -14,6 +14,8 @@ from docgen.errors import WorkbookError
 from docgen.formats.ole import is_encrypted, is_ole
 
 _ZIP_MAGIC = b"PK\x03\x04"
+#: How Excel names the lock file it keeps beside a workbook while it is open ("owner file").
+LOCK_PREFIX = "~$"
 
 
 def refuse(path: Path, what: str, fix: str) -> WorkbookError:
@@ -21,10 +23,29 @@ def refuse(path: Path, what: str, fix: str) -> WorkbookError:
     return WorkbookError(f"{path}: {what} {fix}")
 
 
+def _lock_file(path: Path) -> WorkbookError:
+    """The error for Excel's lock file given instead of its workbook, naming the workbook:
+    ``~$migrations.xlsx`` locks ``migrations.xlsx``. (Office may instead put ``~$`` over the
+    first two letters of a long name, ``~$grations.xlsx``: then the workbook is the one file
+    beside it whose name is the same from its third letter on.)"""
+    workbook = path.name[len(LOCK_PREFIX) :]
+    if not path.with_name(workbook).is_file():
+        try:
+            beside = [p.name for p in path.parent.iterdir() if p.name[2:] == workbook and p.name[:2] != LOCK_PREFIX]
+        except OSError:
+            beside = []
+        workbook = beside[0] if len(beside) == 1 else workbook
+    return refuse(
+        path,
+        "is Excel's lock file, not the workbook (Excel keeps it beside a workbook while it is open).",
+        f"Give {workbook} itself, and close it in Excel first.",
+    )
+
+
 def check_file(path: Path) -> None:
     """Refuse, with the reason and the fix, any file that is not an .xlsx workbook: a folder,
-    an empty or unreadable file, an old .xls, a password-protected, Word, OpenDocument or
-    binary workbook, a zip cut short, a CSV."""
+    an empty or unreadable file, Excel's lock file, an old .xls, a password-protected, Word,
+    OpenDocument or binary workbook, a zip cut short, a CSV."""
     resave = "Open it in Excel and use File > Save As > Excel Workbook (.xlsx), then run again."
     if not path.exists():
         raise refuse(path, "there is no such file.", "Check the path and the file name.")
@@ -34,7 +55,11 @@ def check_file(path: Path) -> None:
         with open(path, "rb") as fh:
             head = fh.read(4096)
     except OSError as err:
+        if path.name.startswith(LOCK_PREFIX):
+            raise _lock_file(path) from err
         raise refuse(path, f"cannot be read ({err.strerror}).", "Close it in Excel and check you may read it.") from err
+    if path.name.startswith(LOCK_PREFIX) and not head.startswith(_ZIP_MAGIC):
+        raise _lock_file(path)
     if not head:
         raise refuse(
             path, "is empty (0 bytes).", "It may not have finished copying or saving: save it again from Excel."

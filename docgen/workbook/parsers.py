@@ -13,6 +13,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from openpyxl.utils.datetime import from_excel
+
 from docgen.workbook import schema
 from docgen.workbook.cells import FormulaWithoutValue, is_excel_error
 
@@ -32,6 +34,7 @@ _AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
 _NOT_DIGIT = re.compile(r"\D")
 _SPACES = re.compile(r"\s+")
 _AREA_CODE = re.compile(r"01\d1|011\d")
+_DATE_SERIALS = (36526, 73050)  # 1 January 2000 to 31 December 2099, as Excel counts days
 
 HINTS = {
     schema.DATE: "Enter a date such as 15/06/2026.",
@@ -122,10 +125,19 @@ def parse_time(value: object) -> dt.time:
     raise BadValue(f"{quote(value)} is not a time. {HINTS[schema.TIME]}")
 
 
-def parse_int(value: object) -> int:
-    """A whole number from a number cell or text such as 6,500."""
+def whole_number_hint(bounds: tuple[int, int] | None) -> str:
+    """What to type into a whole-number cell: any number, or one in ``bounds``."""
+    return f"Enter a whole number from {bounds[0]} to {bounds[1]}." if bounds else HINTS[schema.INT]
+
+
+def parse_int(value: object, bounds: tuple[int, int] | None = None) -> int:
+    """A whole number from a number cell or text such as 6,500, within ``bounds`` (lowest,
+    highest) when given, else not negative."""
+    hint = whole_number_hint(bounds)
+    if isinstance(value, dt.date):  # a date cell: Excel shows it as a date, not as its serial number
+        raise BadValue(f"{quote(value)} is a date, not a whole number. {hint}")
     if isinstance(value, bool):
-        raise BadValue(f"{quote(value)} is not a whole number. {HINTS[schema.INT]}")
+        raise BadValue(f"{quote(value)} is not a whole number. {hint}")
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
@@ -133,10 +145,20 @@ def parse_int(value: object) -> int:
     elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
         number = int(value.replace(",", ""))
     else:
-        raise BadValue(f"{quote(value)} is not a whole number. {HINTS[schema.INT]}")
+        raise BadValue(f"{quote(value)} is not a whole number. {hint}")
+    if bounds and not bounds[0] <= number <= bounds[1]:
+        raise BadValue(f"{quote(value)} is outside the range docgen accepts here{_as_date(number)}. {hint}")
     if number < 0:
-        raise BadValue(f"{quote(value)} is negative. {HINTS[schema.INT]}")
+        raise BadValue(f"{quote(value)} is negative. {hint}")
     return number
+
+
+def _as_date(number: int) -> str:
+    """Words for a number that is a date of this century as Excel counts days (46188 is
+    15/06/2026): a date typed into a cell formatted as a number shows as one."""
+    if not _DATE_SERIALS[0] <= number <= _DATE_SERIALS[1]:
+        return ""
+    return f" (it looks like the date {quote(from_excel(number))[1:-1]} shown as a number)"
 
 
 def parse_money(value: object) -> Decimal:
@@ -256,7 +278,7 @@ def _parse_choice(col: schema.Column, value: object) -> tuple[str, None]:
 _PARSERS = {
     schema.DATE: lambda col, value: (parse_date(value), None),
     schema.TIME: lambda col, value: (parse_time(value), None),
-    schema.INT: lambda col, value: (parse_int(value), None),
+    schema.INT: lambda col, value: (parse_int(value, col.bounds), None),
     schema.MONEY: lambda col, value: (parse_money(value), None),
     schema.YESNO: lambda col, value: (parse_yes_no(value), None),
     schema.PHONE: _parse_phone,
@@ -290,6 +312,8 @@ def memo_key(value: Any) -> tuple | None:
 
 def required_hint(col: schema.Column) -> str:
     """What to type into an empty required cell of ``col``."""
+    if col.kind == schema.INT:
+        return whole_number_hint(col.bounds)
     if col.kind in HINTS:
         return HINTS[col.kind]
     if col.choices:

@@ -20,9 +20,16 @@ from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
+from docgen.workbook.limits import read_capped
+
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 DEFAULT_STYLES = "xl/styles.xml"
+#: The main namespace of a workbook Excel saved as "Strict Open XML Spreadsheet" (ISO 29500
+#: Strict); its relationships use purl.oclc.org namespaces too, and its dates are ISO 8601
+#: text (``t="d"``). Everything here matches by local name and type suffix, so it is read as
+#: any other workbook.
+STRICT_MAIN = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
 class DamagedPart(ValueError):
@@ -44,23 +51,31 @@ class SheetPart:
 class WorkbookParts:
     """What every sheet's cells need to be read: the sheets, in tab order, the shared
     strings, the indexes of the cell styles whose number format is a date, and the epoch
-    of the workbook's date system (1900, or 1904 for some old Mac workbooks)."""
+    of the workbook's date system (1900, or 1904 for some old Mac workbooks); and the zip
+    member the shared strings came from, which counts with the sheets towards the most
+    docgen unpacks."""
 
     sheets: list[SheetPart]
     shared: list[str]
     date_styles: set[int]
     epoch: dt.datetime
+    shared_member: str | None = None
 
 
-def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
+def read_member(zf: zipfile.ZipFile, name: str, what: str | None = None) -> bytes:
     """The bytes of the zip member ``name``, or :class:`DamagedPart` saying why not.
 
-    Only the errors that mean "this file is damaged" are turned into DamagedPart; the
-    zip's own (BadZipFile, zlib.error, EOFError) are left for the reader to report."""
+    ``what`` names the part for the admin (e.g. "sheet 'Migrations'") should it be bigger
+    than docgen reads (:class:`~docgen.workbook.limits.OverLimit`): its size is checked
+    before it is unpacked, and the unpacking is capped. Only the errors that mean "this
+    file is damaged" are turned into DamagedPart; the zip's own (BadZipFile, zlib.error,
+    EOFError) are left for the reader to report."""
     try:
-        return zf.read(name)
+        info = zf.getinfo(name)
     except KeyError:
         raise DamagedPart(f"the part {name} is missing") from None
+    try:
+        return read_capped(zf, info, what or f"the part {name}")
     except (NotImplementedError, RuntimeError) as err:  # an unknown compression method; encryption
         raise DamagedPart(f"the part {name} cannot be unpacked ({err})") from err
 
@@ -68,13 +83,27 @@ def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
 def read_parts(zf: zipfile.ZipFile) -> WorkbookParts:
     """The workbook-wide parts of the .xlsx open as ``zf``."""
     names = set(zf.namelist())
-    rels = _relationships(read_member(zf, WORKBOOK_RELS))
-    sheets, date1904 = _workbook(read_member(zf, WORKBOOK), rels, names)
+    rels = _relationships(read_member(zf, WORKBOOK_RELS, f"the workbook's relationships ({WORKBOOK_RELS})"))
+    sheets, date1904 = _workbook(read_member(zf, WORKBOOK, f"the workbook's list of sheets ({WORKBOOK})"), rels, names)
     shared_member = _target_of(rels, "/sharedStrings")
     styles_member = _target_of(rels, "/styles") or DEFAULT_STYLES
-    shared = shared_strings(read_member(zf, shared_member)) if shared_member in names else []
-    date_styles = styles_showing_dates(read_member(zf, styles_member)) if styles_member in names else set()
-    return WorkbookParts(sheets, shared, date_styles, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+    shared = (
+        shared_strings(read_member(zf, shared_member, f"the workbook's text ({shared_member})"))
+        if shared_member in names
+        else []
+    )
+    date_styles = (
+        styles_showing_dates(read_member(zf, styles_member, f"the workbook's styles ({styles_member})"))
+        if styles_member in names
+        else set()
+    )
+    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+    return WorkbookParts(sheets, shared, date_styles, epoch, shared_member if shared_member in names else None)
+
+
+def is_strict(zf: zipfile.ZipFile) -> bool:
+    """True for a workbook saved as Excel's "Strict Open XML Spreadsheet"."""
+    return STRICT_MAIN in read_member(zf, WORKBOOK, f"the workbook's list of sheets ({WORKBOOK})")
 
 
 def _relationships(xml: bytes) -> dict[str, tuple[str, str | None]]:

@@ -19,7 +19,7 @@ from xml.parsers import expat
 
 from docgen.errors import WorkbookError
 from docgen.problems import WARNING, Problem
-from docgen.workbook import schema
+from docgen.workbook import limits, schema
 from docgen.workbook.file_check import check_file, refuse
 from docgen.workbook.parts import SheetPart, WorkbookParts, read_member, read_parts
 from docgen.workbook.sheet_xml import parse_sheet
@@ -82,10 +82,14 @@ def _read_workbook(path: Path) -> RawWorkbook:
     with zf:
         try:
             parts = read_parts(zf)
+        except limits.OverLimit as over:
+            raise refuse(path, over.what, over.fix) from None
         except DAMAGED as err:
             raise refuse(path, f"cannot be read as an Excel workbook ({type(err).__name__}: {err}).", _RESAVE) from err
         try:
             return _read_sheets(path, parts, zf)
+        except limits.OverLimit as over:
+            raise refuse(path, over.what, over.fix) from None
         except DAMAGED as err:  # a damaged part inside an otherwise valid zip
             raise refuse(path, f"is damaged and cannot be read ({type(err).__name__}: {err}).", _RESAVE) from err
 
@@ -128,6 +132,13 @@ def _find_sheets(path: Path, sheets: list[SheetPart], problems: list[Problem]) -
 def _read_sheets(path: Path, parts: WorkbookParts, zf: zipfile.ZipFile) -> RawWorkbook:
     problems: list[Problem] = []
     found = _find_sheets(path, parts.sheets, problems)
+    # Every sheet's size, then their sum with the shared strings, is checked before any is unpacked.
+    members = {part.member: part.title for part in found.values() if part.member}
+    for member, title in members.items():
+        limits.check_part(zf.getinfo(member), f"sheet '{title}'")
+    if parts.shared_member:
+        members[parts.shared_member] = ""
+    limits.check_total([zf.getinfo(member) for member in members])
     tables: dict[str, Table] = {}
     unreadable: set[str] = set()
     for spec in schema.SHEETS:
@@ -144,8 +155,13 @@ def _read_sheets(path: Path, parts: WorkbookParts, zf: zipfile.ZipFile) -> RawWo
                 )
             )
         # A chart sheet has no cells: read as empty, it has no header row.
-        xml = read_member(zf, sheet.member) if sheet.member else b""
-        parsed = parse_sheet(xml, parts.shared, parts.date_styles, parts.epoch)
+        what = f"sheet '{sheet.title}'"
+        xml = read_member(zf, sheet.member, what) if sheet.member else b""
+        try:
+            parsed = parse_sheet(xml, parts.shared, parts.date_styles, parts.epoch, limits.MAX_ROWS)
+        except limits.TooManyRows as over:
+            raise limits.OverLimit(f"{what} {over.what}.", over.fix) from None
+        del xml  # not held while the next sheet is unpacked: each may be up to limits.MAX_PART_BYTES
         table = read_table(spec, sheet.title, parsed, problems)
         if table is None:
             unreadable.add(spec.name)

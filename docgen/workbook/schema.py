@@ -29,8 +29,9 @@ SUB_ICB = "sub_icb"
 @dataclass(frozen=True)
 class Column:
     """One column of a sheet: its record field, header, kind, whether it is required,
-    the help text shown in the Instructions sheet and README, and for ``choice`` columns
-    the allowed values (or the name of the reference list that supplies them)."""
+    the help text shown in the Instructions sheet and README, for ``choice`` columns
+    the allowed values (or the name of the reference list that supplies them), and for
+    whole numbers the lowest and highest value allowed."""
 
     key: str
     header: str
@@ -39,6 +40,7 @@ class Column:
     help: str = ""
     choices: tuple[str, ...] = ()
     width: int = 18
+    bounds: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,17 +57,6 @@ class Sheet:
             if col.key == key:
                 return col
         raise KeyError(key)
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One key of the Settings sheet (a key/value sheet), with its default."""
-
-    key: str
-    label: str
-    kind: str
-    default: object
-    help: str = ""
 
 
 def normalise(text: object) -> str:
@@ -105,91 +96,6 @@ STATUSES = (
 
 COST_CATEGORIES = ("Training", "Hardware", "Software", "Migration service", "Third party", "Other")
 RECURRENCE = ("One-off", "Recurring")
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("letter_date", "Letter date", DATE, None, "Date printed on every letter. Blank: the day of the run."),
-    Setting(
-        "as_at_date",
-        "As-at date",
-        DATE,
-        None,
-        "Work out stages and what is due as if today were this date (a sample or a rehearsal). "
-        "Leave blank in a real workbook: the day of the run.",
-    ),
-    Setting(
-        "it_delivery_partner", "IT delivery partner", TEXT, "", "Organisation running the technical survey and project."
-    ),
-    Setting(
-        "extract_allowance_days",
-        "Extract allowance (working days)",
-        INT,
-        15,
-        "Working days a current supplier may take to provide the data extract (the guide: up to 15).",
-    ),
-    Setting(
-        "kickoff_after_order_days",
-        "Order to kick-off (working days)",
-        INT,
-        10,
-        "Proposed kick-off this many working days after the order when no date is given.",
-    ),
-    Setting(
-        "survey_after_kickoff_days",
-        "Kick-off to technical survey (working days)",
-        INT,
-        3,
-        "Proposed technical survey this many working days after kick-off.",
-    ),
-    Setting("pre_migration_days", "Pre-migration tasks (working days)", INT, 10, "The guide: 1 to 2 weeks."),
-    Setting(
-        "data_checking_days", "Data checking (working days)", INT, 10, "The guide: 3 days to 3 weeks, 2 to 3 rounds."
-    ),
-    Setting("sign_off_days", "Data sign-off (working days)", INT, 3, "The guide: 1 to 5 days."),
-    Setting("cut_over_days", "Cut-over (working days)", INT, 5, "FDP to go-live. The guide: 3 days to 2 weeks."),
-    Setting(
-        "cut_over_planning_weeks",
-        "Cut-over planning before FDP (weeks)",
-        INT,
-        4,
-        "Cut-over planning meeting at least this many weeks before FDP.",
-    ),
-    Setting("links_off_days", "Third-party links off before FDP (working days)", INT, 1, "The guide: 1 to 2 days."),
-    Setting("post_go_live_days", "Post go-live support (working days)", INT, 10, "The guide: 5 days to 2 weeks."),
-    Setting(
-        "legacy_access_days", "Old system read-only (days)", INT, 90, "Calendar days the old system stays readable."
-    ),
-    Setting("min_weeks", "Order to go-live minimum (weeks)", INT, 12, "Shorter plans are flagged."),
-    Setting("max_weeks", "Order to go-live maximum (weeks)", INT, 16, "Longer plans are flagged."),
-    Setting(
-        "default_weeks", "Order to go-live proposed (weeks)", INT, 14, "Used when a go-live date must be proposed."
-    ),
-    Setting("kickoff_minutes", "Kick-off length (minutes)", INT, 90, "Length of the kick-off meeting invitation."),
-    Setting("kickoff_time", "Kick-off default time", TIME, "10:00", "Used when a kick-off date has no time."),
-    Setting(
-        "business_case_lead_weeks",
-        "Business justification lead time (weeks)",
-        INT,
-        8,
-        "The business justification goes to the practice this many weeks before its approval date "
-        "(given, or proposed 2 weeks before the order).",
-    ),
-    Setting(
-        "invitation_notice_days",
-        "Kick-off invitation notice (working days)",
-        INT,
-        5,
-        "The kick-off invitation is due this many working days before the meeting (it goes out once the "
-        "order is placed, and never for a meeting that is past or on the letter date).",
-    ),
-    Setting(
-        "invite_before_place",
-        "Calendar invitation before the place is confirmed",
-        YESNO,
-        "No",
-        "Yes: a kick-off calendar invitation goes out even while its venue or video link is blank. "
-        "No: the invitation letter goes, and the calendar invitation waits for the place.",
-    ),
-)
 
 SETTINGS_SHEET = Sheet(
     "Settings",
@@ -328,6 +234,7 @@ SUPPLIERS = Sheet(
             False,
             "Blank: the Settings extract allowance.",
             width=14,
+            bounds=(0, 60),
         ),
     ),
     "Reference: clinical system suppliers and their products.",

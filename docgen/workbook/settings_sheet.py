@@ -10,6 +10,7 @@ from docgen.records import Settings
 from docgen.workbook import schema
 from docgen.workbook.checker import Checker
 from docgen.workbook.parsers import BadValue, as_text, parse_cell, quote
+from docgen.workbook.settings_schema import SETTINGS
 
 
 def read_settings(check: Checker) -> tuple[Settings, bool]:
@@ -18,7 +19,7 @@ def read_settings(check: Checker) -> tuple[Settings, bool]:
     if table is None:
         return Settings(), False
     by_name = {}
-    for s in schema.SETTINGS:
+    for s in SETTINGS:
         by_name[schema.normalise(s.label)] = s
         by_name.setdefault(schema.normalise(s.key), s)
     values: dict[str, Any] = {}
@@ -34,7 +35,7 @@ def read_settings(check: Checker) -> tuple[Settings, bool]:
             continue
         setting = by_name.get(schema.normalise(as_text(name)))
         if setting is None:
-            known = ", ".join(s.label for s in schema.SETTINGS)
+            known = ", ".join(s.label for s in SETTINGS)
             check.warn(
                 "Settings",
                 raw.row,
@@ -55,16 +56,15 @@ def read_settings(check: Checker) -> tuple[Settings, bool]:
         rows_of[setting.key] = raw.row
         if value is None:
             continue
-        col = schema.Column(setting.key, setting.label, setting.kind)
         try:
-            values[setting.key], _ = parse_cell(col, value)
+            values[setting.key], _ = parse_cell(setting.column(), value)
         except BadValue as bad:
             check.error("Settings", raw.row, "value", str(bad), header=setting.label)
             had_error = True
     settings = Settings(**values)
     if not settings.min_weeks <= settings.default_weeks <= settings.max_weeks:
         row = rows_of.get("default_weeks") or rows_of.get("min_weeks") or rows_of.get("max_weeks")
-        label = schema.SETTINGS[[s.key for s in schema.SETTINGS].index("default_weeks")].label
+        label = next(s.label for s in SETTINGS if s.key == "default_weeks")
         check.error(
             "Settings",
             row,

@@ -13,6 +13,7 @@ import re
 from xml.parsers import expat
 
 from docgen.workbook.cells import cell_value, column_number
+from docgen.workbook.limits import TooManyRows
 
 # The plain form the fast reader accepts: rows (r first, then up to 16 other attributes, so
 # that checking none is given twice stays cheap) of cells, each <c r=".." s=".." t="..">
@@ -41,9 +42,12 @@ _UNDEFINED_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-f
 _CHARACTER_REFERENCE = re.compile(r"&#(?:x([0-9a-fA-F]+)|([0-9]+));")
 _REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+#: Characters of rows tokenised at once: a 100 MB sheet's tokens, all at once, would take
+#: gigabytes; a national sheet (4.7 MB) is read in five slices.
+_SLICE = 1 << 20
 
 
-def parse_sheet_fast(xml: bytes, shared: list, date_styles: set[int], epoch):
+def parse_sheet_fast(xml: bytes, shared: list, date_styles: set[int], epoch, max_rows: int | None = None):
     """:func:`~docgen.workbook.sheet_xml.parse_sheet` by regular expressions: several times
     less CPU than expat callbacks on a national (6,000-practice) sheet. Returns None, and
     the expat parse runs instead, for anything outside the plain form: a file expat rejects,
@@ -58,7 +62,7 @@ def parse_sheet_fast(xml: bytes, shared: list, date_styles: set[int], epoch):
     merges = _MERGE.findall(tail)
     if len(merges) != len(_ANY_MERGE.findall(tail)):
         return None
-    rows = _plain_rows(body, shared, date_styles, epoch)
+    rows = _plain_rows(body, shared, date_styles, epoch, max_rows)
     if rows is None:
         return None
     return rows, [ref for ref in merges if ":" in ref]
@@ -134,9 +138,16 @@ def _xml_references(text: str) -> bool:
     return True
 
 
-def _plain_rows(body: str, shared: list, date_styles: set[int], epoch) -> list[tuple[int, dict]] | None:
+def _plain_rows(
+    body: str, shared: list, date_styles: set[int], epoch, max_rows: int | None = None
+) -> list[tuple[int, dict]] | None:
     """The rows of the <sheetData> body, or None when it is not all in the plain form or
-    not well-formed (a row with an attribute given twice, an undefined reference)."""
+    not well-formed (a row with an attribute given twice, an undefined reference).
+
+    The body is tokenised a slice of rows at a time (:data:`_SLICE` characters, cut where a
+    row starts), so that the tokens of a big sheet never all exist at once, and reading
+    stops with :class:`~docgen.workbook.limits.TooManyRows` once more than ``max_rows`` rows
+    hold values."""
     if not _PLAIN_BODY.fullmatch(body) or _TWICE.search(body) or not _xml_references(body):
         return None
     escaped = "&" in body or "\r" in body
@@ -146,30 +157,40 @@ def _plain_rows(body: str, shared: list, date_styles: set[int], epoch) -> list[t
     types: dict[str, tuple[str, int]] = {}  # ' s="6" t="inlineStr"' -> ("inlineStr", 6)
     number = 0
     cells: dict[int, object] = {}
-    for row_r, letters, attributes, text in _PLAIN_TOKEN.findall(body):
-        if row_r:
-            if cells:
-                rows.append((number, cells))
-            number, cells = int(row_r), {}
-            continue
-        kind_style = types.get(attributes)
-        if kind_style is None:
-            match = _ATTRIBUTES.fullmatch(attributes)
-            assert match is not None, "_PLAIN_BODY admits only s= and t="
-            style, kind = match.groups()
-            kind_style = types[attributes] = (kind or "n", int(style or 0))
-        kind, style = kind_style
-        if escaped and ("&" in text or "\r" in text):
-            text = _unescape(text)
-        # An inline string is its text (what cell_value gives, without the call).
-        value = text if kind == "inlineStr" else cell_value(kind, text, False, style, None, *typing)
-        if value is not None:
-            col = columns.get(letters)
-            if col is None:
-                col = columns[letters] = column_number(letters)
-            cells[col] = value
+    start, length = 0, len(body)
+    while start < length:
+        # In the plain form "<row " starts a row and nothing else: text and attribute values hold no "<".
+        end = body.find("<row ", start + _SLICE) if start + _SLICE < length else -1
+        end = length if end == -1 else end
+        for row_r, letters, attributes, text in _PLAIN_TOKEN.findall(body, start, end):
+            if row_r:
+                if cells:
+                    rows.append((number, cells))
+                number, cells = int(row_r), {}
+                continue
+            kind_style = types.get(attributes)
+            if kind_style is None:
+                match = _ATTRIBUTES.fullmatch(attributes)
+                assert match is not None, "_PLAIN_BODY admits only s= and t="
+                style, kind = match.groups()
+                kind_style = types[attributes] = (kind or "n", int(style or 0))
+            kind, style = kind_style
+            if escaped and ("&" in text or "\r" in text):
+                text = _unescape(text)
+            # An inline string is its text (what cell_value gives, without the call).
+            value = text if kind == "inlineStr" else cell_value(kind, text, False, style, None, *typing)
+            if value is not None:
+                col = columns.get(letters)
+                if col is None:
+                    col = columns[letters] = column_number(letters)
+                cells[col] = value
+        if max_rows is not None and len(rows) > max_rows:
+            raise TooManyRows(max_rows)
+        start = end
     if cells:
         rows.append((number, cells))
+    if max_rows is not None and len(rows) > max_rows:
+        raise TooManyRows(max_rows)
     return rows
 
 

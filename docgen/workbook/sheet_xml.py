@@ -11,28 +11,32 @@ from __future__ import annotations
 from xml.parsers import expat
 
 from docgen.workbook.cells import cell_value, column_number
+from docgen.workbook.limits import TooManyRows
 from docgen.workbook.sheet_fast import parse_sheet_fast
 
 
-def parse_sheet(xml: bytes, shared: list, date_styles: set[int], epoch) -> tuple[list[tuple[int, dict]], list[str]]:
+def parse_sheet(
+    xml: bytes, shared: list, date_styles: set[int], epoch, max_rows: int | None = None
+) -> tuple[list[tuple[int, dict]], list[str]]:
     """The sheet's non-empty rows as (Excel row, {column number: value}) and its merged ranges.
 
     Only rows present in the file are visited, so a stray formatted cell at row 1,048,576
     costs nothing. A formula Excel never calculated (no cached value) comes back as
     :class:`~docgen.workbook.cells.FormulaWithoutValue`. Sheets in the plain form Excel,
     LibreOffice and openpyxl write are read by the fast reader; anything else by the expat
-    parse, which the fast reader matches value for value.
+    parse, which the fast reader matches value for value. More than ``max_rows`` rows
+    holding values raise :class:`~docgen.workbook.limits.TooManyRows`.
     """
     if not xml:  # a chart sheet, or a part missing from the file
         return [], []
-    fast = parse_sheet_fast(xml, shared, date_styles, epoch)
+    fast = parse_sheet_fast(xml, shared, date_styles, epoch, max_rows)
     if fast is not None:
         return fast
-    return parse_sheet_expat(xml, shared, date_styles, epoch)
+    return parse_sheet_expat(xml, shared, date_styles, epoch, max_rows)
 
 
 def parse_sheet_expat(
-    xml: bytes, shared: list, date_styles: set[int], epoch
+    xml: bytes, shared: list, date_styles: set[int], epoch, max_rows: int | None = None
 ) -> tuple[list[tuple[int, dict]], list[str]]:
     """:func:`parse_sheet` by a streaming expat parse, for any sheet XML the fast reader
     does not accept."""
@@ -85,6 +89,8 @@ def parse_sheet_expat(
         elif name == "row":
             if state["cells"]:
                 rows.append((state["row"], state["cells"]))
+                if max_rows is not None and len(rows) > max_rows:
+                    raise TooManyRows(max_rows)
             state["cells"] = None
 
     parser = expat.ParserCreate()

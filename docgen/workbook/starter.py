@@ -21,6 +21,7 @@ from docgen.formats.files import atomic_save
 from docgen.formats.xlsx_cells import set_value
 from docgen.records import Batch, Blackout, Settings, Supplier
 from docgen.workbook import schema
+from docgen.workbook.settings_schema import SETTINGS
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="005EB8")  # NHS blue
@@ -78,6 +79,8 @@ def describe(column: schema.Column, sheet: str = "") -> str:
     parts = [help_text] if help_text else []
     if column.kind == schema.CHOICE and column.choices:
         parts.append("One of: " + ", ".join(column.choices) + ".")
+    elif column.kind == schema.INT and column.bounds:
+        parts.append(f"A whole number from {column.bounds[0]} to {column.bounds[1]}.")
     elif column.kind in _KIND_TEXT and _KIND_TEXT[column.kind] not in parts:
         parts.append(_KIND_TEXT[column.kind])
     return " ".join(parts)
@@ -213,7 +216,7 @@ def _write_settings(wb: Workbook, settings: Settings) -> None:
     sheet = schema.SETTINGS_SHEET
     ws = wb.create_sheet(sheet.name)
     _write_header(ws, [c.header for c in sheet.columns], [c.width for c in sheet.columns])
-    for r, setting in enumerate(schema.SETTINGS, start=2):
+    for r, setting in enumerate(SETTINGS, start=2):
         value = getattr(settings, setting.key)
         set_value(ws.cell(row=r, column=1), setting.label).font = Font(bold=True)
         if value not in ("", None):
@@ -221,9 +224,9 @@ def _write_settings(wb: Workbook, settings: Settings) -> None:
             fmt = _number_format(setting.kind)
             if fmt:
                 cell.number_format = fmt
-        set_value(ws.cell(row=r, column=3), setting.help).alignment = Alignment(wrap_text=True, vertical="top")
+        set_value(ws.cell(row=r, column=3), setting.notes).alignment = Alignment(wrap_text=True, vertical="top")
     ws.cell(row=1, column=2).comment = Comment("Blank: the default shown in Notes applies.", "docgen")
-    ws.auto_filter.ref = f"A1:C{len(schema.SETTINGS) + 1}"
+    ws.auto_filter.ref = f"A1:C{len(SETTINGS) + 1}"
 
 
 def instruction_rows() -> list[tuple[str, str, str, str]]:
@@ -323,12 +326,12 @@ def instructions_markdown() -> str:
             lines += [
                 "Columns: " + ", ".join(f"**{c.header}**" for c in sheet.columns) + ". One setting a row:",
                 "",
-                "| Setting | Default | What it does |",
-                "| --- | --- | --- |",
+                "| Setting | Default | Allowed | What it does |",
+                "| --- | --- | --- | --- |",
             ]
-            for s in schema.SETTINGS:
+            for s in SETTINGS:
                 default = "" if s.default in (None, "") else str(s.default)
-                lines.append(f"| {s.label} | {default} | {s.help} |")
+                lines.append(f"| {s.label} | {default} | {s.range} | {s.help} |")
             lines.append("")
             continue
         lines += ["| Column | Required | What to enter |", "| --- | --- | --- |"]
@@ -350,15 +353,23 @@ def instructions_markdown() -> str:
 
 #: The checks, in words, for docs/workbook.md.
 CHECKS = (
-    "The file is an .xlsx workbook (not a CSV, .xls, Word document, damaged or password-protected file) "
-    "with the sheets ICBs, Practices, Migrations, Contacts, Suppliers and Costs, and each sheet has its "
-    "required columns, each once.",
+    "The file is an .xlsx workbook (not a CSV, .xls, Word document, damaged or password-protected file, nor "
+    "Excel's ~$ lock file) with the sheets ICBs, Practices, Migrations, Contacts, Suppliers and Costs, and each "
+    "sheet has its required columns, each once. A workbook saved as Strict Open XML Spreadsheet is read too "
+    "(but for `--annotate`, save it as Excel Workbook).",
+    "Size: docgen unpacks at most 100 MB of any one sheet, 200 MB of sheets in all, and reads up to 100,000 "
+    "rows a sheet (every GP practice in England fits in 18 MB, with 13,000 rows on its longest sheet); a "
+    "bigger workbook, or one packed over 100 times tighter than it unpacks (a zip bomb), is refused before "
+    "it is unpacked.",
     "Types: dates (date cells, 2026-06-15 or 15/06/2026; impossible dates such as 31/02/2026 rejected), "
     "times (10:00, 10.30, 2pm), whole numbers, money (pounds and pence), Yes/No, and the listed choices.",
     "Formats: ODS code (one letter and five digits; a warning unless it starts A to P or Y), ICB code (Q and "
     "two characters), sub-ICB code (3 or 5 characters), UK postcode, email; phone numbers that look short "
     "are a warning.",
     "Required cells are filled; formulas have a value (Excel has calculated them) and no error such as #REF!.",
+    "Settings in range: each whole-number setting lies in its Allowed range above, and a supplier's notice "
+    "period in 0 to 60 working days; a date typed into one (Excel may show 15/06/2026 as 46188) is an error "
+    "naming the cell, never read as thousands of days.",
     "No duplicates: ICB codes, ODS codes, migration IDs, supplier and product pairs.",
     "References: every practice's ICB is on the ICBs sheet; every migration's practice is on the Practices "
     "sheet; its suppliers are on the Suppliers sheet and each system is one of its supplier's products; "
