@@ -51,6 +51,7 @@ class CheckReport(ValidationReport):
     schedules: dict = field(default_factory=dict)
     stages: dict[str, MigrationStage] = field(default_factory=dict)
     today: dt.date | None = None
+    letter_date: dt.date | None = None  # the date the stages judged a document written now would carry
 
     def actions(self) -> list[Action]:
         """The action list: what is due (overdue first), then what comes up next."""
@@ -74,9 +75,8 @@ def check(
         if report.batch.migrations:
             result.schedules = schedule_batch(report.batch, today)
             result.problems.extend(warnings_as_problems(report.batch, result.schedules))
-            result.stages = stage_batch(
-                report.batch, result.schedules, today=today, letter_date=letter_date or settings.letter_date or today
-            )
+            result.letter_date = letter_date or settings.letter_date or today
+            result.stages = stage_batch(report.batch, result.schedules, today=today, letter_date=result.letter_date)
     return result
 
 
@@ -207,7 +207,10 @@ def run(
     letter_date = options.letter_date or batch.settings.letter_date or today
     out = Path(options.out)
     schedules = {m.migration_id: report.schedules[m.migration_id] for m in batch.migrations}
-    stages = stage_batch(batch, schedules, today=today, letter_date=letter_date)
+    if report.stages and report.letter_date == letter_date:
+        stages = {mid: report.stages[mid] for mid in schedules}  # check() staged them on the same day
+    else:
+        stages = stage_batch(batch, schedules, today=today, letter_date=letter_date)
     selections = {
         mid: select_documents(stage, schedules[mid], letter_date=letter_date, all_documents=options.all_documents)
         for mid, stage in stages.items()

@@ -232,8 +232,12 @@ class Batch:
 
         The practice's own contacts (by ODS code), its ICB's (by ICB code), the new and
         current suppliers' (by supplier name) and the IT delivery partner's (by the
-        Settings name), in that order and in workbook order within each.
+        Settings name), in that order and in workbook order within each. Remembered per
+        migration: the stages, the letters and the fingerprints all ask.
         """
+        found = self._contacts_of.get(migration.migration_id)
+        if found is not None and found[0] is migration:
+            return found[1]
         practice = self.practice(migration)
         keys = [practice.ods_code, practice.icb_code, migration.new_supplier, migration.current_supplier]
         if self.settings.it_delivery_partner:
@@ -243,7 +247,12 @@ class Batch:
             for c in self._contacts_by_org.get(key.strip().casefold(), ()):
                 if c not in seen and _plays_a_part(c, migration):
                     seen.append(c)
+        self._contacts_of[migration.migration_id] = (migration, tuple(seen))
         return tuple(seen)
+
+    @cached_property
+    def _contacts_of(self) -> dict[str, tuple[Migration, tuple[Contact, ...]]]:
+        return {}
 
     def invitees(self, migration: Migration) -> tuple[Contact, ...]:
         """The migration's contacts marked as kick-off invitees."""

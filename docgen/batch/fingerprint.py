@@ -81,7 +81,12 @@ def fingerprint(job: Job, migration: Migration, paths: dict[str, PurePosixPath])
         practice,
         [(f.name, getattr(schedule, f.name)) for f in fields(schedule) if f.name != "milestones"],
         sorted((key, path.as_posix()) for key, path in paths.items()),
-        selection_of(job, migration),
+        # What the stage changes in the documents: which are written, their own dates,
+        # record or not, and the stage words the context carries.
+        [
+            (i.document, i.letter_date, i.record, i.stage.state.value, i.stage.reason, i.stage.due_by)
+            for i in selection_of(job, migration).issues
+        ],
     )
     digest = hashlib.sha256(static_inputs(job))
     digest.update(repr(own).encode("utf-8", "surrogatepass"))
