@@ -325,7 +325,9 @@ def table(doc, widths: list[float], borders: bool = True):
     return t
 
 
-def row(t, cells: list[str], *, header: bool = False, fill: str | None = None, label: bool = False, right=()):
+def row(
+    t, cells: list[str], *, header: bool = False, fill: str | None = None, label: bool = False, right=(), keep=False
+):
     """Add a row; ``header`` rows repeat on each page and are bold on light blue;
     ``label`` shades and bolds the first cell (detail tables); ``right`` lists the
     indexes of right-aligned (money) columns."""
@@ -340,9 +342,10 @@ def row(t, cells: list[str], *, header: bool = False, fill: str | None = None, l
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
         for line in text.split("\n"):
             p = para(cell, f"**{line}**" if (header or (label and i == 0)) and line else line, "Table Text")
-            # Rows keep with the next, so a short table (or its last row) is never left
-            # alone at the foot of a page: Word's and LibreOffice's way to hold a table.
-            p.paragraph_format.keep_with_next = True
+            # A header row keeps with the first row below it (no header alone at the foot
+            # of a page); ``keep`` rows (short label tables) keep with the next too, which
+            # is how Word and LibreOffice hold a whole table on one page.
+            p.paragraph_format.keep_with_next = header or keep
             if i in right:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         shade = HEADER_FILL if header else (LABEL_FILL if label and i == 0 else fill)
@@ -388,7 +391,7 @@ def details(doc, rows: list[tuple[str, str] | str], widths=(4.6, TEXT_WIDTH_CM -
         if isinstance(item, str):
             tag_row(t, item)
         else:
-            row(t, list(item), label=True)
+            row(t, list(item), label=True, keep=True)
     return t
 
 
@@ -637,9 +640,9 @@ def business_justification():
     heading(doc, "10. Approval")
     t = table(doc, [3.4, 6.8, 6.8])
     row(t, ["", "Completed for the practice", "Approved for the ICB"], header=True)
-    row(t, ["Name", "{{ lead_gp.name }}", "{{ icb.sender_name }}"], label=True)
-    row(t, ["Role", "{{ lead_gp.job_title or lead_gp.role }}", "{{ icb.sender_title }}"], label=True)
-    sig = row(t, ["Signature", "", ""], label=True)
+    row(t, ["Name", "{{ lead_gp.name }}", "{{ icb.sender_name }}"], label=True, keep=True)
+    row(t, ["Role", "{{ lead_gp.job_title or lead_gp.role }}", "{{ icb.sender_title }}"], label=True, keep=True)
+    sig = row(t, ["Signature", "", ""], label=True, keep=True)
     sig.height = Cm(1.4)
     row(t, ["Date", "", ""], label=True)
     para(
