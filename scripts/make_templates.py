@@ -50,6 +50,34 @@ FIXED_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
+def _names(names: str) -> tuple[str, ...]:
+    return tuple(names.split())
+
+
+# The order ECMA-376 Part 1 (Transitional) fixes for the children of the property elements
+# this script adds to (§17.4 tables, §17.3 paragraphs and runs): Word drops a property out
+# of order (lost shading and borders) or offers to "repair" the document.
+_TBL_PR = _names(
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+    "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription tblPrChange"
+)
+_TR_PR = _names("cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader")
+_TC_PR = _names(
+    "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark"
+)
+_P_PR = _names(
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+    "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+    "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+)
+_R_PR = _names(
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+    "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
+    "em lang eastAsianLayout specVanish oMath rPrChange"
+)
+
+
 # -- document set-up ------------------------------------------------------------------
 
 
@@ -63,6 +91,8 @@ def new_document(title: str):
     section.header_distance, section.footer_distance = Cm(1.0), Cm(1.0)
     _styles(doc)
     _headers_and_footers(doc, title)
+    # The schema requires w:percent on w:zoom (CT_Zoom); python-docx's default has only bestFit.
+    doc.settings.element.find(qn("w:zoom")).set(qn("w:percent"), "100")
     props = doc.core_properties
     props.title = title
     props.subject = "GP clinical system migration"
@@ -74,13 +104,20 @@ def new_document(title: str):
     return doc
 
 
+def _put(parent, child, order: tuple[str, ...]) -> None:
+    """Insert ``child`` into the property element ``parent`` where the schema's ``order``
+    puts it (before the first later sibling present), not at the end."""
+    later = order[order.index(child.tag.rpartition("}")[2]) + 1 :]
+    parent.insert_element_before(child, *(f"w:{tag}" for tag in later))
+
+
 def _fonts(rpr) -> None:
     """Arial for every script (Latin, East Asian, complex), replacing theme fonts, which
     would otherwise win in Word over an explicit font."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+        _put(rpr, fonts, _R_PR)
     for attr in list(fonts.attrib):
         del fonts.attrib[attr]
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
@@ -93,7 +130,7 @@ def _language(rpr, tag: str = "en-GB") -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
-        rpr.append(lang)
+        _put(rpr, lang, _R_PR)
     for attr in ("w:val", "w:eastAsia", "w:bidi"):
         lang.set(qn(attr), tag)
 
@@ -151,7 +188,7 @@ def _styles(doc) -> None:
     subject = para_style("Subject", base="Heading 1", size=12, bold=True, before=6, after=8, keep=True)
     outline = OxmlElement("w:outlineLvl")
     outline.set(qn("w:val"), "0")
-    subject.element.get_or_add_pPr().append(outline)
+    _put(subject.element.get_or_add_pPr(), outline, _P_PR)
     para_style("Table Text", size=11, after=0).paragraph_format.line_spacing = 1.0
     para_style("Small Print", size=11, colour=GREY, after=0)
     para_style("Form Box", after=0)
@@ -197,7 +234,7 @@ def _border(paragraph, side: str, colour: str, size: int, space: int = 1) -> Non
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+        _put(ppr, borders, _P_PR)
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size))
@@ -295,11 +332,8 @@ def table(doc, widths: list[float], borders: bool = True):
     """A fixed-layout table with column ``widths`` in cm (summing to the text width)."""
     t = doc.add_table(rows=0, cols=len(widths))
     t.alignment = WD_TABLE_ALIGNMENT.LEFT
-    t.autofit = False
+    t.autofit = False  # python-docx writes the one <w:tblLayout w:type="fixed"/>
     tbl_pr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
     edges = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         e = OxmlElement(f"w:{side}")
@@ -311,14 +345,14 @@ def table(doc, widths: list[float], borders: bool = True):
         else:
             e.set(qn("w:val"), "nil")
         edges.append(e)
-    tbl_pr.append(edges)
+    _put(tbl_pr, edges, _TBL_PR)
     margins = OxmlElement("w:tblCellMar")
     for side, width in (("top", 45), ("left", 85 if borders else 0), ("bottom", 45), ("right", 85)):
         e = OxmlElement(f"w:{side}")
         e.set(qn("w:w"), str(width))
         e.set(qn("w:type"), "dxa")
         margins.append(e)
-    tbl_pr.append(margins)
+    _put(tbl_pr, margins, _TBL_PR)
     for col, width in zip(t._tbl.tblGrid.gridCol_lst, widths, strict=True):
         col.w = Cm(width)
     t._widths = widths
@@ -333,10 +367,9 @@ def row(
     indexes of right-aligned (money) columns."""
     r = t.add_row()
     tr_pr = r._tr.get_or_add_trPr()
-    cant_split = OxmlElement("w:cantSplit")
-    tr_pr.append(cant_split)
+    _put(tr_pr, OxmlElement("w:cantSplit"), _TR_PR)
     if header:
-        tr_pr.append(OxmlElement("w:tblHeader"))
+        _put(tr_pr, OxmlElement("w:tblHeader"), _TR_PR)
     for i, (cell, text) in enumerate(zip(r.cells, cells, strict=True)):
         cell.width = Cm(t._widths[i])
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
@@ -381,7 +414,7 @@ def _shade(cell: _Cell, fill: str) -> None:
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
-    tc_pr.append(shd)
+    _put(tc_pr, shd, _TC_PR)
 
 
 def details(doc, rows: list[tuple[str, str] | str], widths=(4.6, TEXT_WIDTH_CM - 4.6)):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import vobject
 
 from docgen.formats.ics import kickoff_event, next_sequence, stable_uid
 
@@ -158,6 +159,62 @@ def test_an_unreadable_previous_file_starts_again_at_zero():
     assert next_sequence(b"not a calendar", start, start, "") == 0
 
 
+# Europe/London as Outlook and Google write it: summer time by yearly rules (RFC 5545
+# 3.6.5), from 01:00 GMT on the last Sunday of March to 02:00 BST on the last Sunday of
+# October, and nothing else (no COMMENT, which RFC 5545 does not allow here).
+LONDON_AS_OUTLOOK_WRITES_IT = (
+    b"BEGIN:VTIMEZONE\r\n"
+    b"TZID:Europe/London\r\n"
+    b"BEGIN:STANDARD\r\n"
+    b"DTSTART:19701025T020000\r\n"
+    b"RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+    b"TZNAME:GMT\r\n"
+    b"TZOFFSETFROM:+0100\r\n"
+    b"TZOFFSETTO:+0000\r\n"
+    b"END:STANDARD\r\n"
+    b"BEGIN:DAYLIGHT\r\n"
+    b"DTSTART:19700329T010000\r\n"
+    b"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+    b"TZNAME:BST\r\n"
+    b"TZOFFSETFROM:+0000\r\n"
+    b"TZOFFSETTO:+0100\r\n"
+    b"END:DAYLIGHT\r\n"
+    b"END:VTIMEZONE\r\n"
+)
+
+
+def test_the_time_zone_is_europe_london_with_yearly_rules_and_nothing_else():
+    ics = make(start=wall(2031, 11, 3, 14, 0))  # any year: the rules are not one year's
+    assert ics.count(b"BEGIN:VTIMEZONE") == 1
+    start = ics.index(b"BEGIN:VTIMEZONE")
+    assert ics[start : ics.index(b"END:VTIMEZONE\r\n") + len(b"END:VTIMEZONE\r\n")] == LONDON_AS_OUTLOOK_WRITES_IT
+
+
+# Times either side of both changes, in other years too: a second parser that builds the
+# zone from the file's own rules (vobject, with dateutil) reads each at its UTC offset.
+OFFSETS = [
+    (wall(2026, 7, 15, 10, 0), 1),
+    (wall(2026, 12, 7, 10, 0), 0),
+    (wall(2026, 3, 29, 10, 0), 1),  # the day summer time starts
+    (wall(2026, 3, 28, 10, 0), 0),
+    (wall(2026, 10, 25, 10, 0), 0),  # the day it ends
+    (wall(2026, 10, 24, 10, 0), 1),
+    (wall(2029, 7, 2, 9, 30), 1),
+    (wall(2031, 1, 6, 9, 30), 0),
+]
+
+
+@pytest.mark.parametrize(("start", "hours"), OFFSETS, ids=[f"{s:%Y-%m-%d}" for s, _ in OFFSETS])
+def test_a_second_parser_reads_summer_and_winter_kick_offs_at_the_right_utc_offset(start, hours):
+    calendar = vobject.readOne(make(start=start).decode("utf-8"))
+    begin = calendar.vevent.dtstart.value
+    assert begin.replace(tzinfo=None) == start
+    assert begin.utcoffset() == dt.timedelta(hours=hours)
+    assert calendar.vevent.dtend.value - begin == dt.timedelta(minutes=90)
+    # The offset comes from the file's VTIMEZONE, not from a zone the parser knows by name.
+    assert type(begin.tzinfo).__module__.startswith("dateutil")
+
+
 def icalendar_built(**kw) -> bytes:
     """The invitation built as icalendar objects and serialised by icalendar: what
     kickoff_event writes faster by itself, and must write byte for byte."""
@@ -226,8 +283,8 @@ def icalendar_built(**kw) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "REQUEST")
     cal.add_component(event)
-    cal.add_missing_timezones(first_date=dt.date(begin.year, 1, 1), last_date=dt.date(begin.year + 1, 1, 1))
-    return cal.to_ical()
+    # The time zone is docgen's fixed block, where icalendar puts the one it makes.
+    return cal.to_ical().replace(b"BEGIN:VEVENT", LONDON_AS_OUTLOOK_WRITES_IT + b"BEGIN:VEVENT", 1)
 
 
 # Values that land escapes, multi-byte characters and carets on a fold (every 74 octets).

@@ -6,6 +6,7 @@ import datetime as dt
 import subprocess
 import zipfile
 from dataclasses import replace
+from xml.etree import ElementTree
 
 import pytest
 from conftest import convert_with_soffice
@@ -168,6 +169,32 @@ def test_sheet_setup(wb):
     assert wb["Gantt"].print_title_rows == "$1:$3"
 
 
+def test_the_gantt_filter_sorts_only_the_migrations(wb):
+    """Sorting the Gantt by its header (say by go-live) must not move the "Bank holiday
+    weeks" row in among the migrations: the filter's range is the header and the
+    migrations below it, nothing above."""
+    ws = wb["Gantt"]
+    first, last = ws.auto_filter.ref.split(":")
+    assert first == "A3" and ws["A3"].value == "Migration ID"
+    header = [c for c in ws[3] if c.value is not None]
+    assert last == f"{header[-1].column_letter}{ws.max_row}" and len(header) == header[-1].column
+    assert [ws.cell(r, 1).value for r in range(4, ws.max_row + 1)] == ["MIG-001", "MIG-002", "MIG-003"]
+
+
+def test_shared_strings_count_every_use_and_each_text_once(written):
+    """sharedStrings' count is the number of string cells, uniqueCount the number of
+    texts (ECMA-376 Part 1, sst): Excel checks both against the sheets."""
+    path, _ = written
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as zf:
+        sst = ElementTree.fromstring(zf.read("xl/sharedStrings.xml"))
+        sheets = [ElementTree.fromstring(zf.read(n)) for n in zf.namelist() if n.startswith("xl/worksheets/")]
+    uses = sum(1 for sheet in sheets for cell in sheet.iter(f"{main}c") if cell.get("t") == "s")
+    texts = len(sst.findall(f"{main}si"))
+    assert uses > texts
+    assert (int(sst.get("count")), int(sst.get("uniqueCount"))) == (uses, texts)
+
+
 def test_milestones_sheet(wb, written):
     _, schedules = written
     ws = wb["Milestones"]
@@ -245,7 +272,7 @@ def test_gantt(wb, written):
     _, schedules = written
     ws = wb["Gantt"]
     assert ws["D1"].value == "Legend:"
-    header = [c.value for c in ws[2]]
+    header = [c.value for c in ws[3]]  # right above the migrations, so its filter sorts only them
     assert header[:4] == ["Migration ID", "ODS code", "Practice", "Go-live"]
     mondays = [as_date(m) for m in header[4:] if m is not None]
     assert all(m.weekday() == 0 for m in mondays)
@@ -254,13 +281,14 @@ def test_gantt(wb, written):
     assert mondays[0] == D(2026, 1, 19)
     # ... and ends the week MIG-001's post go-live support ends (10 working days after 15 Sep).
     assert mondays[-1] == D(2026, 9, 28)
-    assert ws["E2"].number_format == "dd/mm/yyyy"
+    assert ws["E3"].number_format == "dd/mm/yyyy"
     week_col = {m: i + 5 for i, m in enumerate(mondays)}  # 1-based column numbers
 
-    bank_holiday_row = {ws.cell(3, c).value for c in week_col.values()}
-    assert ws.cell(3, week_col[D(2026, 8, 31)]).value == "BH"  # Late Summer Bank Holiday week
-    assert ws.cell(3, week_col[D(2026, 4, 6)]).value == "BH"  # Easter Monday week
-    assert ws.cell(3, week_col[D(2026, 6, 15)]).value is None
+    assert ws["C2"].value == "Bank holiday weeks"
+    bank_holiday_row = {ws.cell(2, c).value for c in week_col.values()}
+    assert ws.cell(2, week_col[D(2026, 8, 31)]).value == "BH"  # Late Summer Bank Holiday week
+    assert ws.cell(2, week_col[D(2026, 4, 6)]).value == "BH"  # Easter Monday week
+    assert ws.cell(2, week_col[D(2026, 6, 15)]).value is None
     assert bank_holiday_row == {"BH", None}
 
     rows = {ws.cell(r, 1).value: r for r in range(4, ws.max_row + 1)}
@@ -320,7 +348,7 @@ def test_gantt_stays_bounded_when_a_year_is_mistyped(batch, tmp_path):
     )
     path = write_timeline(odd, schedule_batch(odd, TODAY), tmp_path / "timeline.xlsx", today=TODAY)
     ws = load_workbook(path)["Gantt"]
-    mondays = [as_date(c.value) for c in ws[2][4:] if c.value is not None]
+    mondays = [as_date(c.value) for c in ws[3][4:] if c.value is not None]
     assert len(mondays) == MAX_GANTT_WEEKS
     assert mondays[0] == D(2025, 3, 3)  # the Monday 52 weeks before Monday 2 Mar 2026
     notes = [c.value for c in ws[1] if isinstance(c.value, str) and "not shown" in c.value]

@@ -32,6 +32,16 @@ def test_text_is_cleaned_but_kept_as_typed(tmp_path):
     assert len(got["A3"].value) == 32767  # Excel's limit for one cell
 
 
+def test_shared_strings_count_uses_and_unique_texts(tmp_path):
+    wb = Workbook()
+    style = wb.add_style(Style(bold=True))
+    wb.add_sheet("One").append(["Red", ("Red", style), "Green", 1, None])
+    wb.add_sheet("Two").append(["Green", ("Red", style)])
+    with zipfile.ZipFile(_save(wb, tmp_path)) as zf:
+        sst = ElementTree.fromstring(zf.read("xl/sharedStrings.xml"))
+    assert (sst.get("count"), sst.get("uniqueCount")) == ("5", "2")
+
+
 def test_xml_text_escapes():
     assert xml_text("<&>") == "&lt;&amp;&gt;"
     assert xml_text("_x000D_") == "_x005F_x000D_"  # Excel would otherwise read a carriage return

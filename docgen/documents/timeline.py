@@ -278,7 +278,8 @@ def _gantt(wb: Workbook, st: Styles, batch, migrations, schedules, calendar: Wor
     weeks = [start + dt.timedelta(weeks=i) for i in range(n_weeks)]
     fixed = [("Migration ID", 13), ("ODS code", 10), ("Practice", 30), ("Go-live", 11.5)]
     headers = fixed + [("", 3.6)] * n_weeks
-    ws = new_sheet(wb, "Gantt", headers, n_rows=len(migrations) + 1, freeze="E4", header_row=2, title_rows="1:3",
+    # The header sits right above the migrations, so its filter sorts and filters only them.
+    ws = new_sheet(wb, "Gantt", headers, n_rows=len(migrations), freeze="E4", header_row=3, title_rows="1:3",
                 title_cols="A:D")  # fmt: skip
 
     # Row 1: the legend, a swatch then its label, every five columns from E.
@@ -292,16 +293,16 @@ def _gantt(wb: Workbook, st: Styles, batch, migrations, schedules, calendar: Wor
         legend.append((" ".join(notes) + " See Milestones for every date.", st("bold")))
     ws.append(legend)
 
-    # Rows 2-3: Monday dates, and the weeks with a bank holiday.
+    # Rows 2-3: the weeks with a bank holiday, then the header with the Monday dates.
     holiday_weeks = {
         _monday(d) for d, _ in calendar.bank_holidays(start.year, (start + dt.timedelta(weeks=n_weeks)).year)
     }
     ws.append(
-        header_row(fixed, st) + [(w, st("week_bh") if w in holiday_weeks else st("week")) for w in weeks], height=62
-    )
-    ws.append(
         [None, None, ("Bank holiday weeks", st("bold")), None]
         + [("BH", st("bh")) if w in holiday_weeks else None for w in weeks]
+    )
+    ws.append(
+        header_row(fixed, st) + [(w, st("week_bh") if w in holiday_weeks else st("week")) for w in weeks], height=62
     )
 
     # Each phase's cell, made once: the rows share them (a week holds one phase).

@@ -29,6 +29,7 @@ import hashlib
 import mimetypes
 import re
 import struct
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.charset import Charset
@@ -110,25 +111,54 @@ def _named(name: str, email: str) -> str:
         return email
     if _plain(name):
         return formataddr((name, email))
-    # One encoded word: a mail reader joins several in a name with a space between them.
-    return f"{_UTF8.header_encode(name)} <{email}>"
+    words = _encoded_words(name)
+    if len(words) == 1:
+        return f"{words[0]} <{email}>"
+    # Each encoded word on a line of its own (a reader drops the folds between them, RFC
+    # 2047 6.2), the address after the last one if it fits within 78 characters.
+    last = " " if 1 + len(words[-1]) + len(f" <{email}>") <= _WIDTH else "\r\n "
+    return "\r\n ".join(words) + f"{last}<{email}>"
+
+
+# RFC 2047 2: an encoded word is at most 75 characters, "=?utf-8?b?" and "?=" included,
+# and a line holding one at most 76: 70 leaves room for "From: " before the first word.
+_ENCODED_WORD = 70
+
+
+def _encoded_words(text: str) -> list[str]:
+    """``text`` as UTF-8 encoded words (RFC 2047) of at most 70 characters each: cut after
+    a space in the second half of a word where there is one (so a reader that keeps the
+    fold's space between words still shows the name as given), else between two
+    characters, never inside one."""
+    words = []
+    while text:
+        size = min(len(text), _ENCODED_WORD)
+        while len(_UTF8.header_encode(text[:size])) > _ENCODED_WORD:
+            size -= 1
+        after_space = text.rfind(" ", 0, size) + 1
+        if size < len(text) and after_space > size // 2:
+            size = after_space
+        words.append(_UTF8.header_encode(text[:size]))
+        text = text[size:]
+    return words
 
 
 def _folded(name: str, items: list[str], separator: str) -> str:
     """The header ``name: items`` joined by ``separator`` (", " or " "), folded before an
     item that would take the line past 78 characters; unfolding gives the same value."""
     line = f"{name}: {items[0]}"
-    width = len(line)
+    width = len(line.rpartition("\n")[2])
     for item in items[1:]:
         line += separator[:-1]  # the comma stays; the space becomes the fold's
         width += len(separator)
-        if width + len(item) > _WIDTH:
+        first, folded, rest = item.partition("\r\n")  # an item may be folded already
+        if width + len(first) > _WIDTH:
             line += "\r\n "
             width = 1
         else:
             line += " "
         line += item
-        width += len(item)
+        width = len(rest.rpartition("\n")[2]) if folded else width + len(item)
     return line
 
 
@@ -164,13 +194,27 @@ def _date_header_in(wall: dt.datetime, fold: int, zone: dt.tzinfo) -> str:
 
 
 def _disposition(filename: str) -> str:
-    """``attachment`` with the file name: quoted if plain, RFC 2231-encoded if not."""
+    """``attachment`` with the file name: quoted if plain; if not, an ASCII look-alike
+    first, for readers that do not know RFC 2231 (Outlook is reported to show such an
+    attachment as "ATT00001"), then the exact name RFC 2231-encoded, which readers that
+    know it take instead (the order RFC 6266 advises)."""
     if _plain(filename) and '"' not in filename and "\\" not in filename:
-        param = f'filename="{filename}"'
+        params = [f'filename="{filename}"']
     else:
-        param = f"filename*={encode_rfc2231(filename, 'utf-8')}"
-    fold = "\r\n " if len(param) > _WIDTH - len("Content-Disposition: attachment; ") else " "
-    return f"Content-Disposition: attachment;{fold}{param}"
+        params = [f'filename="{_ascii_name(filename)}"', f"filename*={encode_rfc2231(filename, 'utf-8')}"]
+    return _folded("Content-Disposition", ["attachment", *params], "; ")
+
+
+_NOT_IN_NAME = re.compile(r"[^ -~]|\\")
+
+
+@functools.lru_cache(maxsize=256)
+def _ascii_name(filename: str) -> str:
+    """``filename`` in printable ASCII for a quoted parameter: accents dropped ("Siân" is
+    "Sian"), double quotes as single ones, other characters and backslashes as "_", and
+    never an RFC 2047 "=?"."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", filename) if not unicodedata.combining(c))
+    return _NOT_IN_NAME.sub("_", plain.replace('"', "'")).replace("=?", "=_")
 
 
 # 64 base64 lines of 76 characters, cut from the encoded text by one C call: slicing

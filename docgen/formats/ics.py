@@ -8,9 +8,10 @@ changed one only when its SEQUENCE is higher; so the UID is derived from the mig
 A national run writes thousands of these, and building each one as icalendar objects cost
 more than everything else in the file put together (VTIMEZONE generation, then folding
 character by character). So :func:`kickoff_event` writes the content lines itself, with
-icalendar's own value and parameter encoders and in icalendar's property order, and gets
-the VTIMEZONE from icalendar once per year: the bytes are exactly what icalendar writes
-(``tests/test_invites.py`` checks this against an icalendar-built calendar).
+icalendar's own value and parameter encoders and in icalendar's property order: the event
+is exactly what icalendar writes (``tests/test_invites.py`` checks this against an
+icalendar-built calendar). The VTIMEZONE is one fixed block with yearly rules, as Outlook
+and Google write Europe/London (see :data:`LONDON_VTIMEZONE`).
 
 The same ICB people, places and meeting times recur in thousands of invitations, so the
 pure helpers that encode them remember their answers (:func:`functools.lru_cache`): an
@@ -156,15 +157,31 @@ def _sequence(sequence: int) -> str:
     return _prop("SEQUENCE", icalendar.vInt(sequence).to_ical())
 
 
-@functools.cache
-def _vtimezone(year: int) -> str:
-    """Europe/London's VTIMEZONE with the rules of ``year`` (enough for any calendar, and
-    stable bytes), as icalendar makes it: made once per year per process, since making it
-    cost more than writing the rest of an invitation."""
-    timezone = icalendar.Timezone.from_tzid(
-        LONDON.key, first_date=dt.date(year, 1, 1), last_date=dt.date(year + 1, 1, 1)
-    )
-    return timezone.to_ical().decode("utf-8")
+# Europe/London with its yearly rules (RFC 5545 3.6.5): summer time from 01:00 GMT on the
+# last Sunday of March to 02:00 BST on the last Sunday of October, as Outlook and Google
+# write it. Not icalendar's block, which lists one year's changes without a rule (and a
+# COMMENT where RFC 5545 allows none): Outlook desktop is reported to put summer events an
+# hour out with such blocks. 1970 is the usual start of the rules; it only has to come
+# before any meeting.
+LONDON_VTIMEZONE = (
+    "BEGIN:VTIMEZONE\r\n"
+    "TZID:Europe/London\r\n"
+    "BEGIN:STANDARD\r\n"
+    "DTSTART:19701025T020000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+    "TZNAME:GMT\r\n"
+    "TZOFFSETFROM:+0100\r\n"
+    "TZOFFSETTO:+0000\r\n"
+    "END:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\n"
+    "DTSTART:19700329T010000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+    "TZNAME:BST\r\n"
+    "TZOFFSETFROM:+0000\r\n"
+    "TZOFFSETTO:+0100\r\n"
+    "END:DAYLIGHT\r\n"
+    "END:VTIMEZONE\r\n"
+)
 
 
 # The last lines of every VEVENT before its URL, if any (see kickoff_event).
@@ -248,7 +265,7 @@ def kickoff_event(
     lines += [place, _address("ORGANIZER", *organiser), _CANCELLED if cancelled else _STATUS, url]
     event = "BEGIN:VEVENT\r\n" + "".join(lines) + ("" if cancelled else _ALARM) + "END:VEVENT\r\n"
     head = _CANCEL_HEAD if cancelled else _CALENDAR_HEAD
-    return (head + _vtimezone(begin.year) + event + "END:VCALENDAR\r\n").encode("utf-8")
+    return (head + LONDON_VTIMEZONE + event + "END:VCALENDAR\r\n").encode("utf-8")
 
 
 # What next_sequence reads of the previous invitation, and the line folds to undo first.

@@ -42,6 +42,7 @@ class Sheet:
         self.fit_to_width = fit_to_width
         self.selected = selected  # the tab shown when the file opens
         self._strings = strings  # the workbook's shared strings: text -> index
+        self.string_cells = 0  # cells that refer to a shared string (sharedStrings' count)
         self._rows: list[str] = []
         self._letters: list[str] = []
         self._max_col = 0
@@ -61,6 +62,7 @@ class Sheet:
             self._letters = [get_column_letter(i) for i in range(1, n + 1)]
         self._max_col = max(self._max_col, n)
         strings = self._strings
+        uses = 0
         cells: list[str] = []
         add = cells.append
         # One pass, one f-string a cell: this loop is where the time goes for big sheets,
@@ -76,6 +78,7 @@ class Sheet:
                 if idx is None:
                     idx = strings[value] = len(strings)
                 add(f'<c r="{col}{r}" t="s"><v>{idx}</v></c>')
+                uses += 1
                 continue
             if kind is tuple:
                 value, style = value
@@ -88,6 +91,7 @@ class Sheet:
                 if idx is None:
                     idx = strings[value] = len(strings)
                 add(f'<c r="{col}{r}"{s} t="s"><v>{idx}</v></c>')
+                uses += 1
             elif kind is dt.date:
                 add(f'<c r="{col}{r}"{s}><v>{value.toordinal() - _EXCEL_EPOCH_ORDINAL}</v></c>')
             elif kind is int or kind is float:
@@ -100,6 +104,7 @@ class Sheet:
                 # A datetime (a date subclass) would silently lose its time; refuse it and
                 # anything else rather than guess.
                 raise TypeError(f"Cannot write {value!r} ({kind.__name__}) to an xlsx cell.")
+        self.string_cells += uses
         ht = f' ht="{height}" customHeight="1"' if height is not None else ""
         self._rows.append(f'<row r="{r}"{ht}>{"".join(cells)}</row>')
 

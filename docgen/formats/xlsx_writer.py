@@ -261,5 +261,6 @@ class Workbook:
             # Leading or trailing spaces are dropped by XML readers unless marked.
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
             items.append(f"<si><t{space}>{text}</t></si>")
-        n = len(items)
-        return f'{XML_DECL}<sst xmlns="{MAIN_NS}" count="{n}" uniqueCount="{n}">{"".join(items)}</sst>'
+        # count: the cells that use a shared string; uniqueCount: the strings (ECMA-376, sst).
+        uses = sum(sheet.string_cells for sheet in self.sheets)
+        return f'{XML_DECL}<sst xmlns="{MAIN_NS}" count="{uses}" uniqueCount="{len(items)}">{"".join(items)}</sst>'
