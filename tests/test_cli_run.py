@@ -140,7 +140,7 @@ def test_run_writes_the_layout_the_manifest_and_a_summary(tmp_path):
 
     rows = manifest(out)
     assert list(rows[0]) == [
-        "migration_id", "ods_code", "document", "path", "sha256", "bytes", "status", "message", "inputs"
+        "migration_id", "ods_code", "document", "path", "sha256", "bytes", "status", "message", "inputs", "stat"
     ]  # fmt: skip
     assert {r["path"] for r in rows} == files(out) - {"manifest.csv"}
     for r in rows:

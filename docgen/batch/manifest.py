@@ -1,9 +1,14 @@
 """``manifest.csv``: every output of a run, its content hash, and what failed.
 
 The previous run's manifest also lets a rerun skip rewriting a file whose content
-has not changed (same sha256, file still there with the same size), and skip even
-rendering a migration whose documents were all made from the same inputs (the
-``inputs`` column, a digest of what a file is made from: see :mod:`docgen.batch.fingerprint`).
+has not changed (same sha256, and the file provably still holds it: see
+:mod:`docgen.batch.store`), and skip even rendering a migration whose documents were all
+made from the same inputs (the ``inputs`` column, a digest of what a file is made from:
+see :mod:`docgen.batch.fingerprint`).
+
+While a run writes, the previous manifest is set aside as ``.docgen-previous.csv``, so
+a folder never shows a manifest that the files no longer match; a run that is killed
+leaves it there for the next run to read, which then removes it.
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
-from docgen.formats.files import atomic_write_bytes
+from docgen.formats.files import atomic_write_bytes, changed_since
 
 MANIFEST = "manifest.csv"
+PREVIOUS = ".docgen-previous.csv"
 
 
 class Status(StrEnum):
@@ -51,6 +59,7 @@ class ManifestRow:
     status: Status
     message: str = ""
     inputs: str = ""  # digest of what the file was made from (docgen.batch.fingerprint)
+    stat: str = ""  # the file's status when written or checked (docgen.formats.files.signature)
 
 
 HEADER = [f.name for f in fields(ManifestRow)]
@@ -80,18 +89,39 @@ def _csv_safe(value: object) -> object:
     return value
 
 
-def read_previous(out: Path) -> dict[str, tuple[str, int, str]]:
-    """Path -> (sha256, bytes, inputs) of the files the previous run wrote, if its
-    manifest exists (``inputs`` is "" in a manifest written before that column)."""
-    path = Path(out) / MANIFEST
-    if not path.is_file():
-        return {}
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return {
-                r["path"]: (r["sha256"], int(r["bytes"] or 0), r.get("inputs") or "")
-                for r in csv.DictReader(fh)
-                if r.get("status") in PRESENT and r.get("path")
-            }
-    except (OSError, ValueError, KeyError, csv.Error):
-        return {}  # an unreadable old manifest only costs a full rewrite
+class Previous(NamedTuple):
+    """One file as the previous run's manifest lists it."""
+
+    sha256: str
+    bytes: int
+    inputs: str  # "" in a manifest written before that column
+    stat: str  # "" in a manifest written before that column, or when it cannot vouch
+
+
+def read_previous(out: Path) -> dict[str, Previous]:
+    """Path -> :class:`Previous` for the files the previous run wrote: from its
+    manifest, or from the one a killed run set aside (:data:`PREVIOUS`).
+
+    A ``stat`` recorded in the same clock tick as the manifest was written, or later,
+    is dropped: a rewrite just after the run could have kept it (see
+    :func:`docgen.formats.files.changed_since`), so such a file is checked by its bytes."""
+    for name in (MANIFEST, PREVIOUS):
+        path = Path(out) / name
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                written = os.fstat(fh.fileno()).st_mtime_ns
+                return {
+                    r["path"]: Previous(
+                        r["sha256"],
+                        int(r["bytes"] or 0),
+                        r.get("inputs") or "",
+                        "" if changed_since(stat := r.get("stat") or "", written) else stat,
+                    )
+                    for r in csv.DictReader(fh)
+                    if r.get("status") in PRESENT and r.get("path")
+                }
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError, KeyError, csv.Error):
+            return {}  # an unreadable old manifest only costs a full rewrite
+    return {}

@@ -22,14 +22,15 @@ def store_timeline(job: Job) -> ManifestRow:
         inputs = batch_fingerprint(job)
         found = kept(job, TIMELINE, inputs)
         if found is not None:
-            digest, size = found
+            prev, stat = found
             return ManifestRow(
                 document="timeline",
                 path=TIMELINE,
-                sha256=digest,
-                bytes=size,
+                sha256=prev.sha256,
+                bytes=prev.bytes,
                 status=Status.UNCHANGED,
                 inputs=inputs,
+                stat=stat,
             )
         data = timeline_bytes(job.batch, job.schedules, today=job.today, stages=job.stages or None)
         return store(job, PurePosixPath(TIMELINE), data, document="timeline", inputs=inputs)
