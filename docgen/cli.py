@@ -310,7 +310,7 @@ def timeline(workbook: Path, out: Path, today: dt.date | None) -> None:
     if report.batch is None or report.errors:
         _refuse(report.problems, "Fix the errors and run again.")
     _echo_problems(report.warnings)
-    path = pipeline.write_timeline(report, out)
+    path = pipeline.write_timeline(report, out, workbook)
     click.echo(f"Wrote {path} ({len(report.batch.migrations)} migration(s), {len(report.warnings)} warning(s)).")
 
 

@@ -16,15 +16,17 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from docgen.batch import outfolder
 from docgen.batch import templates as batch_templates
 from docgen.batch.drafts import write_drafts
 from docgen.batch.job import Job
-from docgen.batch.manifest import MANIFEST, PRESENT, ManifestRow, Status, read_previous, write_manifest
+from docgen.batch.letters import plan_paths
+from docgen.batch.manifest import PRESENT, ManifestRow, Status, write_manifest
 from docgen.batch.pdfs import write_pdfs
 from docgen.batch.pool import cpu_count, write_all
-from docgen.batch.timeline import store_timeline
+from docgen.batch.timeline import TIMELINE, store_timeline
 from docgen.documents import timeline
 from docgen.documents.catalogue import DOCUMENTS
 from docgen.documents.example import example_context
@@ -229,15 +231,41 @@ def run(
     )
     # Before the output folder is even created: a broken template writes nothing at all.
     batch_templates.check_templates(job)
+    paths = plan_paths(batch)
+    outfolder.guard_input(workbook, out, outfolder.planned(batch, paths))
+    outfolder.prepare(out)
+    with outfolder.OutFolder(out) as folder:
+        folder.refuse_foreign(outfolder.planned(batch, paths))
+        job = replace(job, previous=folder.previous)
+        folder.set_aside()
+        rows, notes = _write(job, report, options, paths, progress)
+        write_manifest(out, rows)
+        folder.finished()
+    n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
+    return RunResult(
+        rows,
+        len(batch.migrations),
+        n_warn,
+        time.perf_counter() - started,
+        notes,
+        errors=len(report.errors),
+        actions=action_list(stages, today),
+        today=today,
+        all_documents=options.all_documents,
+    )
 
-    _prepare_out(out)
-    job = replace(job, previous=read_previous(out))
-    # The old manifest vouches for files this run is about to overwrite: if the run is
-    # interrupted, a rerun must not trust it (it would keep a half-updated file whose
-    # size happens to match as "unchanged"). No manifest means the next run rewrites all.
-    (out / MANIFEST).unlink(missing_ok=True)
 
+def _write(
+    job: Job,
+    report: CheckReport,
+    options: RunOptions,
+    paths: dict[str, dict[str, PurePosixPath]],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[ManifestRow], list[str]]:
+    """Every row of the run (the invalid migrations skipped, the letters, timeline, PDFs
+    and drafts written, and what was left out) and notes for the user."""
     rows: list[ManifestRow] = []
+    notes: list[str] = []
     if options.skip_invalid:
         by_id: dict[str, list[Problem]] = {}
         for p in report.errors:
@@ -257,10 +285,9 @@ def run(
     jobs = options.jobs or cpu_count()
     if options.letters:
         also = store_timeline if options.timeline else None
-        rows.extend(write_all(job, jobs=jobs, progress=progress, also=also))
+        rows.extend(write_all(job, paths, jobs=jobs, progress=progress, also=also))
     elif options.timeline:
         rows.append(store_timeline(job))
-    notes: list[str] = []
     if options.pdf and options.letters:
         pdf_rows, pdf_notes = write_pdfs(job, rows, jobs=jobs)
         rows.extend(pdf_rows)
@@ -269,19 +296,7 @@ def run(
         rows.extend(write_drafts(job, rows, pdf=True))
     if options.letters:
         rows.extend(_left_out(job))
-    write_manifest(out, rows)
-    n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
-    return RunResult(
-        rows,
-        len(batch.migrations),
-        n_warn,
-        time.perf_counter() - started,
-        notes,
-        errors=len(report.errors),
-        actions=action_list(stages, today),
-        today=today,
-        all_documents=options.all_documents,
-    )
+    return rows, notes
 
 
 def _left_out(job: Job) -> list[ManifestRow]:
@@ -316,15 +331,6 @@ def _left_out(job: Job) -> list[ManifestRow]:
     return rows
 
 
-def _prepare_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise DocgenError(f"--out {out}: this is a file, not a folder. Choose a folder for the outputs.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise DocgenError(f"--out {out}: cannot create the folder ({err.strerror}).") from err
-
-
 def init_workbook(path: Path, *, force: bool, today: dt.date) -> None:
     """``docgen init``: a starter workbook at ``path`` for an admin to fill in Excel."""
     write_starter(path, force=force, today=today)
@@ -336,12 +342,18 @@ def annotate(workbook: Path, problems: list[Problem], out: Path) -> None:
     write_annotated(workbook, problems, out)
 
 
-def write_timeline(report: CheckReport, out: Path) -> Path:
-    """``docgen timeline``: ``out/timeline.xlsx`` for a checked workbook, on its own."""
+def write_timeline(report: CheckReport, out: Path, workbook: Path) -> Path:
+    """``docgen timeline``: ``out/timeline.xlsx`` for a checked ``workbook``, on its own
+    (never over the workbook, and not while a run writes into ``out``)."""
     assert report.batch is not None and report.today is not None, "the CLI refuses a workbook with errors first"
-    return timeline.write_timeline(
-        report.batch, report.schedules, Path(out) / "timeline.xlsx", today=report.today, stages=report.stages
-    )
+    out = Path(out)
+    outfolder.guard_input(workbook, out, [TIMELINE])
+    outfolder.prepare(out)
+    with outfolder.OutFolder(out) as folder:
+        folder.refuse_foreign([TIMELINE])
+        return timeline.write_timeline(
+            report.batch, report.schedules, out / TIMELINE, today=report.today, stages=report.stages
+        )
 
 
 def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[TemplateIssue]]:

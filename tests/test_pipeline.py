@@ -9,8 +9,8 @@ import wb
 from test_cli_run import add_icb, add_practice, make, manifest, two_migrations
 
 from docgen.batch.manifest import ManifestRow, Status
-from docgen.formats.files import is_temporary
 from docgen.errors import DocgenError, OutputError, TemplateCheckFailed, ValidationFailed
+from docgen.formats.files import is_temporary
 from docgen.pipeline import RunOptions, RunResult, check, run, select
 
 TODAY = dt.date(2026, 11, 23)

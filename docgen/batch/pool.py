@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from docgen.batch.fingerprint import static_inputs
 from docgen.batch.job import Job
-from docgen.batch.letters import migration_outputs, plan_paths
+from docgen.batch.letters import migration_outputs
 from docgen.batch.manifest import ManifestRow
 from docgen.batch.templates import prepared_templates
 from docgen.records import Migration
@@ -49,17 +49,19 @@ def _write_chunk(chunk: list[Item]) -> list[ManifestRow]:
 
 def write_all(
     job: Job,
+    paths: dict[str, dict[str, PurePosixPath]],
     *,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
     also: Callable[[Job], ManifestRow] | None = None,
 ) -> list[ManifestRow]:
-    """Write every migration's letters with ``jobs`` processes; rows come back in batch order.
+    """Write every migration's letters with ``jobs`` processes; rows come back in batch
+    order. ``paths`` are the migrations' output paths
+    (:func:`docgen.batch.letters.plan_paths`).
 
     ``also`` (a module-level function of the job, such as writing the timeline) runs in
     a worker alongside the letters, its row first: on two cores the timeline then costs
     a share of the time instead of seconds before the first letter."""
-    paths = plan_paths(job.batch)
     items = [(m, paths[m.migration_id]) for m in job.batch.migrations]
     total = len(items)
     jobs = max(1, min(jobs, total))
