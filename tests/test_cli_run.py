@@ -693,7 +693,9 @@ def test_ctrl_c_mid_run_leaves_no_partial_or_temporary_file(tmp_path, monkeypatc
     monkeypatch.undo()
 
     assert result.exit_code == 130
-    assert result.output.splitlines()[-1] == "Interrupted: files already written are complete; none is half-written."
+    assert result.output.splitlines()[-1] == (
+        "Interrupted: files already written are complete; none is half-written. Run again to finish."
+    )
     everything = {p.relative_to(out).as_posix() for p in out.rglob("*")}
     assert not [n for n in everything if is_temporary(n.split("/")[-1])]
     written = files(out)
