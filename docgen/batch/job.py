@@ -31,6 +31,7 @@ class Job:
     pdf: bool = False  # PDFs come later; then the drafts wait for them (they attach the PDF)
     # What the previous run's manifest lists (docgen.batch.manifest.read_previous).
     previous: dict[str, Previous] = field(default_factory=dict)
+    previous_at: int = 0  # when that manifest was written (ns): see docgen.batch.store.kept
     # Migration ID -> the documents this run writes for it and their dates (see
     # docgen.documents.selection); a migration missing here gets all three, as due.
     selections: dict[str, Selection] = field(default_factory=dict)

@@ -136,15 +136,15 @@ def kept_rows(job: Job, migration: Migration, paths: dict[str, PurePosixPath], i
         found = kept(job, rel, inputs)
         if found is None:
             return None
-        prev, stat = found
+        digest, size, stat = found
         rows.append(
             ManifestRow(
                 migration_id=migration.migration_id,
                 ods_code=migration.ods_code,
                 document=document,
                 path=rel,
-                sha256=prev.sha256,
-                bytes=prev.bytes,
+                sha256=digest,
+                bytes=size,
                 status=Status.UNCHANGED,
                 inputs=inputs,
                 stat=stat,

@@ -11,7 +11,7 @@ file already there is overwritten. The previous manifest is then set aside
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from docgen.batch.drafts import DRAFT_NAMES
@@ -40,20 +40,24 @@ def prepare(out: Path) -> None:
         ) from err
 
 
-def guard_input(workbook: Path, out: Path, paths: Iterable[str]) -> None:
-    """Refuse a run that would write over the workbook it reads: ``paths`` (relative to
-    ``out``) are everything the run may write. Compared without case, as Windows and
+def guard_input(workbook: Path, out: Path, paths: Callable[[], Iterable[str]]) -> None:
+    """Refuse a run that would write over the workbook it reads: ``paths()`` (relative to
+    ``out``) are everything the run may write, asked for only when the workbook is inside
+    ``out``. Compared without case, as Windows and
     macOS compare names, and by the workbook's own path and the file a link points to."""
     root = os.path.realpath(out)
     mine: dict[str, str] = {}
     for place in {os.path.abspath(workbook), os.path.realpath(workbook)}:
         for base in {os.path.abspath(out), root}:
-            rel = os.path.relpath(place, base)
-            if not rel.startswith(os.pardir) and not os.path.isabs(rel):
+            try:
+                rel = os.path.relpath(place, base)
+            except ValueError:  # another drive (Windows): not inside
+                continue
+            if rel != os.pardir and not rel.startswith(os.pardir + os.sep) and not os.path.isabs(rel):
                 mine[PurePosixPath(*Path(rel).parts).as_posix().casefold()] = rel
     if not mine:
         return  # the workbook is not inside the output folder: nothing can land on it
-    for rel in (*BOOKKEEPING, *paths):
+    for rel in (*BOOKKEEPING, *paths()):
         if rel.casefold() in mine:
             raise OutputError(
                 f"--out {out}: docgen would write {rel} there, which is the workbook it is reading "
@@ -88,16 +92,17 @@ class OutFolder:
         self.out = out
         self.lock = FolderLock(str(out))
         self.previous: dict[str, Previous] = {}
+        self.previous_at = 0
         self.docgens = False  # docgen has written here before (set on entry)
 
     def __enter__(self) -> OutFolder:
         seen = any(os.path.lexists(self.out / name) for name in BOOKKEEPING)
         self.lock.acquire()
         try:
-            self.previous = read_previous(self.out)
+            self.previous, self.previous_at = read_previous(self.out)
             self.docgens = seen
             interrupted = self.lock.existed or (self.out / PREVIOUS).exists()
-            older = bool(self.previous) and not any(p.stat for p in self.previous.values())
+            older = bool(self.previous) and not any(stat for *_, stat in self.previous.values())
             if interrupted or older:
                 # A killed run (or a docgen before this one) may have left temporary files.
                 remove_temporaries(self.out)
@@ -106,9 +111,9 @@ class OutFolder:
             raise
         return self
 
-    def refuse_foreign(self, paths: Iterable[str]) -> None:
+    def refuse_foreign(self, paths: Callable[[], Iterable[str]]) -> None:
         """In a folder docgen has never written to (no manifest, no sign of a run), refuse
-        to overwrite a file already at one of ``paths``: it is someone else's."""
+        to overwrite a file already at one of ``paths()``: it is someone else's."""
         if self.docgens:
             return
         try:
@@ -117,7 +122,7 @@ class OutFolder:
             return
         if not top:
             return
-        there = [p for p in paths if p.split("/", 1)[0] in top and os.path.lexists(self.out / p)]
+        there = [p for p in paths() if p.split("/", 1)[0] in top and os.path.lexists(self.out / p)]
         if there:
             shown = ", ".join(there[:3]) + (f" and {len(there) - 3} more" if len(there) > 3 else "")
             raise OutputError(

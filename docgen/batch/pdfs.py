@@ -108,4 +108,4 @@ def _previous_pdf_fits(job: Job, row: ManifestRow) -> bool:
         data = (Path(job.out) / rel).read_bytes()
     except OSError:
         return False
-    return sha256(data) == previous.sha256
+    return sha256(data) == previous[0]

@@ -5,8 +5,8 @@ Every producer of bytes (letters, the timeline, calendar files, email drafts) ha
 bytes here; none of them writes a file itself.
 
 "The same bytes" is proved, not assumed: the file's status must still be the one the
-previous run recorded when it wrote the file (its ``stat`` signature: inode, size, and
-modification and change times, which any rewrite changes); when it is not (a manifest
+previous run recorded when it wrote the file (its size, and its ``stat`` signature:
+inode and change time, which any rewrite changes); when it is not (a manifest
 from an older docgen, a folder copied elsewhere), the file's bytes are hashed. A file
 damaged since (zero-filled at the same size, edited) is therefore rewritten, never
 listed ``unchanged``. The signature costs one ``stat`` a file, which a rerun made
@@ -45,7 +45,7 @@ def store(
     rel = relpath.as_posix()
     path = _target(job, rel)
     prev = job.previous.get(rel)
-    stat = _holds(path, prev) if prev and prev.sha256 == digest else None
+    stat = _holds(job, path, prev) if prev and prev[0] == digest else None
     status = Status.WRITTEN if stat is None else Status.UNCHANGED
     if stat is None:
         stat = signature(atomic_write_bytes(path, data))
@@ -62,35 +62,40 @@ def store(
     )
 
 
-def kept(job: Job, rel: str, inputs: str) -> tuple[Previous, str] | None:
-    """``rel`` as the previous run listed it, and its signature now, when that run made
-    it from the same ``inputs`` and the file still holds those bytes; else None."""
+def kept(job: Job, rel: str, inputs: str) -> tuple[str, int, str] | None:
+    """(sha256, bytes, signature now) of ``rel`` as the previous run listed it, when that
+    run made it from the same ``inputs`` and the file still holds those bytes; else None."""
     prev = job.previous.get(rel)
-    if not inputs or not prev or prev.inputs != inputs:
+    if not inputs or not prev or prev[2] != inputs:
         return None
     try:
-        stat = _holds(_target(job, rel), prev)
+        stat = _holds(job, _target(job, rel), prev)
     except OutputError:
         return None
-    return None if stat is None else (prev, stat)
+    return None if stat is None else (prev[0], prev[1], stat)
 
 
-def _holds(path: str, prev: Previous) -> str | None:
+def _holds(job: Job, path: str, prev: Previous) -> str | None:
     """The signature of the file at ``path`` when it provably holds the bytes ``prev``
     lists: its status unchanged since the previous run recorded it, or else its bytes
-    hashed and found the same. None when it does not (or is missing)."""
+    hashed and found the same. None when it does not (or is missing).
+
+    A signature recorded in the clock tick the manifest was written in, or later, does
+    not vouch: the clock moves in steps of milliseconds, so a rewrite just after the run
+    could have kept it; such a file is hashed."""
+    digest, size, _, recorded = prev
     try:
         st = os.lstat(path)  # a link planted in its place is not the file docgen wrote
     except OSError:
         return None
-    if st.st_size != prev.bytes or not S_ISREG(st.st_mode):
+    if st.st_size != size or not S_ISREG(st.st_mode):
         return None
     now = signature(st)
-    if prev.stat and now == prev.stat:
+    if now == recorded and st.st_ctime_ns < job.previous_at:
         return now
     try:
         with open(path, "rb") as fh:
-            same = hashlib.file_digest(fh, "sha256").hexdigest() == prev.sha256
+            same = hashlib.file_digest(fh, "sha256").hexdigest() == digest
     except OSError:
         return None
     return now if same else None

@@ -22,12 +22,12 @@ def store_timeline(job: Job) -> ManifestRow:
         inputs = batch_fingerprint(job)
         found = kept(job, TIMELINE, inputs)
         if found is not None:
-            prev, stat = found
+            digest, size, stat = found
             return ManifestRow(
                 document="timeline",
                 path=TIMELINE,
-                sha256=prev.sha256,
-                bytes=prev.bytes,
+                sha256=digest,
+                bytes=size,
                 status=Status.UNCHANGED,
                 inputs=inputs,
                 stat=stat,

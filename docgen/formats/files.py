@@ -107,22 +107,15 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> os.stat_result:
 
 
 def signature(st: os.stat_result) -> str:
-    """What a file's status says about its bytes, for the manifest's ``stat`` column:
-    its inode, size, and last modification and change times in nanoseconds.
+    """What a file's status says about its bytes, for the manifest's ``stat`` column: its
+    inode and its last change time (ctime) in nanoseconds.
 
-    Any rewrite changes the change time (ctime), which no program can set back (touch
-    and copy tools set the modification time only), and a replacement changes the
-    inode: so a file whose signature is the one recorded when docgen wrote it still
-    holds docgen's bytes. Letters and digits only, so Excel shows it as text."""
-    return f"i{st.st_ino}s{st.st_size}m{st.st_mtime_ns}c{st.st_ctime_ns}"
-
-
-def changed_since(sig: str, when_ns: int) -> bool:
-    """True when the file ``sig`` describes last changed at or after ``when_ns`` (the
-    clock only ticks every few milliseconds: a rewrite in the same tick as the recorded
-    change would keep its signature, so such a file is not vouched for by it)."""
-    _, _, ctime = sig.rpartition("c")
-    return not ctime.isdigit() or int(ctime) >= when_ns
+    Any write, rename or ``touch`` sets the change time to the clock's, and no program can
+    set it back (touch and copying tools set the modification time only); a replacement
+    is another inode too. So a file whose signature is the one recorded when docgen wrote
+    it still holds docgen's bytes (its size is compared apart). Begins with a letter, so
+    Excel shows it as text."""
+    return f"i{st.st_ino}c{st.st_ctime_ns}"
 
 
 def is_temporary(name: str) -> bool:
