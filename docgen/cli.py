@@ -7,7 +7,9 @@ becomes a one-paragraph message and exit code 1; click's own usage errors exit 2
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
@@ -49,18 +51,48 @@ def _echo_problems(problems, *, err: bool = True) -> None:
         click.echo(f"{label}: {p}", err=err)
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM (a scheduler, ``systemctl stop``) or SIGHUP (the terminal closed): stopped
+    from outside. A KeyboardInterrupt, so every step stops as it does for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+# The signals that stop a run cleanly; the first one only (the run is then stopping).
+_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _stop(signum: int, frame: object) -> None:
+    for s in _SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+    raise KeyboardInterrupt if signum == signal.SIGINT else _Stopped(signum)
+
+
 class _Group(click.Group):
-    """Maps DocgenError to ``Error: message`` and exit 1, so no traceback reaches the user."""
+    """Maps DocgenError to ``Error: message`` and exit 1, and Ctrl-C or SIGTERM to a
+    one-line message and exit 130 or 143, so no traceback reaches the user."""
 
     def invoke(self, ctx):
+        handlers = {}
+        if threading.current_thread() is threading.main_thread():
+            handlers = {s: signal.signal(s, _stop) for s in _SIGNALS}
         try:
             return super().invoke(ctx)
         except DocgenError as err:
             click.echo(f"Error: {err}", err=True)
             sys.exit(err.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted: files already written are complete; none is half-written.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as err:
+            signum = err.signum if isinstance(err, _Stopped) else signal.SIGINT
+            how = "Interrupted" if signum == signal.SIGINT else f"Stopped by {signal.Signals(signum).name}"
+            click.echo(
+                f"{how}: files already written are complete; none is half-written. Run again to finish.", err=True
+            )
+            sys.exit(128 + signum)
+        finally:
+            for s, handler in handlers.items():
+                signal.signal(s, handler)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -245,8 +277,7 @@ def _run(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    for what, why in result.failures:
-        click.echo(f"Failed: {what}: {why}", err=True)
+    _echo_failures(result.failures)
     for note in result.notes:
         click.echo(note, err=True)
     if result.actions and result.today:
@@ -263,6 +294,17 @@ def _run(
         f"See {out / 'manifest.csv'}."
     )
     sys.exit(result.exit_code)
+
+
+def _echo_failures(failures: list[tuple[str, str]], *, shown: int = 10) -> None:
+    """``Failed: what: why`` once per reason: migrations that failed for the same reason
+    (a worker process that died) are named on one line, the first ``shown`` of them."""
+    by_reason: dict[str, list[str]] = {}
+    for what, why in failures:
+        by_reason.setdefault(why, []).append(what)
+    for why, whats in by_reason.items():
+        names = ", ".join(whats[:shown]) + (f" and {len(whats) - shown} more" if len(whats) > shown else "")
+        click.echo(f"Failed: {names}: {why}", err=True)
 
 
 def _echo_actions(actions, today: dt.date, *, limit: int | None = None) -> None:
@@ -318,7 +360,7 @@ def timeline(workbook: Path, out: Path, today: dt.date | None) -> None:
     if report.batch is None or report.errors:
         _refuse(report.problems, "Fix the errors and run again.")
     _echo_problems(report.warnings)
-    path = pipeline.write_timeline(report, out)
+    path = pipeline.write_timeline(report, out, workbook)
     click.echo(f"Wrote {path} ({len(report.batch.migrations)} migration(s), {len(report.warnings)} warning(s)).")
 
 

@@ -18,6 +18,7 @@ from letters_fixtures import all_text
 from openpyxl import load_workbook
 
 from docgen.cli import main
+from docgen.formats.files import is_temporary
 
 TODAY = "2026-11-23"
 DATE = "2026-11-23"
@@ -140,7 +141,7 @@ def test_run_writes_the_layout_the_manifest_and_a_summary(tmp_path):
 
     rows = manifest(out)
     assert list(rows[0]) == [
-        "migration_id", "ods_code", "document", "path", "sha256", "bytes", "status", "message", "inputs"
+        "migration_id", "ods_code", "document", "path", "sha256", "bytes", "status", "message", "inputs", "stat"
     ]  # fmt: skip
     assert {r["path"] for r in rows} == files(out) - {"manifest.csv"}
     for r in rows:
@@ -692,9 +693,11 @@ def test_ctrl_c_mid_run_leaves_no_partial_or_temporary_file(tmp_path, monkeypatc
     monkeypatch.undo()
 
     assert result.exit_code == 130
-    assert result.output.splitlines()[-1] == "Interrupted: files already written are complete; none is half-written."
+    assert result.output.splitlines()[-1] == (
+        "Interrupted: files already written are complete; none is half-written. Run again to finish."
+    )
     everything = {p.relative_to(out).as_posix() for p in out.rglob("*")}
-    assert not [n for n in everything if n.split("/")[-1].startswith(".tmp-")]
+    assert not [n for n in everything if is_temporary(n.split("/")[-1])]
     written = files(out)
     assert "QXY/Y90002 Second Surgery/business-justification.docx" in written
     assert "QXY/Y90002 Second Surgery/data-extract-request.docx" not in written

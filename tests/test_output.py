@@ -13,12 +13,12 @@ from docgen.batch.job import Job
 from docgen.batch.store import store
 from docgen.errors import OutputError
 from docgen.formats import files as output
-from docgen.formats.files import atomic_write_bytes
+from docgen.formats.files import atomic_write_bytes, is_temporary
 from docgen.records import Batch
 
 
 def leftovers(folder) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".tmp-"))
+    return sorted(p.name for p in folder.iterdir() if is_temporary(p.name))
 
 
 def test_a_new_file_gets_the_usual_permissions_and_no_temporary_file_is_left(tmp_path):
@@ -42,7 +42,7 @@ def test_an_existing_file_is_replaced_and_missing_folders_are_made(tmp_path):
 
 def test_a_temporary_name_left_by_a_killed_run_is_skipped(tmp_path, monkeypatch):
     monkeypatch.setattr(output, "_TMP_COUNTER", itertools.count())
-    stale = tmp_path / f".tmp-{os.getpid()}-0.docx"
+    stale = tmp_path / f".docgen-tmp-{os.getpid()}-0.docx"
     stale.write_bytes(b"from a run that was killed")
     atomic_write_bytes(tmp_path / "letter.docx", b"new")
     assert (tmp_path / "letter.docx").read_bytes() == b"new"

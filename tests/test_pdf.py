@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import os
 import sys
@@ -285,3 +286,54 @@ def test_page_count_of_a_broken_file_is_a_clear_error(tmp_path):
         page_count(bad)
     assert str(err.value).startswith(f"Cannot read {bad} as a PDF (")
     assert page_count(blank_pdf(tmp_path / "two.pdf", 2)) == 2
+
+
+STOPPABLE_SOFFICE = """#!{python}
+# Stands in for LibreOffice busy converting: notes its process id and temporary folder,
+# leaves a file there, and on SIGTERM notes that it was asked to stop (then stops, or not).
+import os, pathlib, signal, sys, time
+log = pathlib.Path({log!r})
+scratch = pathlib.Path(os.environ["TMPDIR"])
+(scratch / "lu1234.tmp").write_text("LibreOffice's own")
+def term(signum, frame):
+    with log.open("a") as fh:
+        fh.write("SIGTERM\\n")
+    if {exits}:
+        sys.exit(0)
+signal.signal(signal.SIGTERM, term)
+log.write_text(f"{{os.getpid()}} {{scratch}}\\n")
+while True:
+    time.sleep(0.05)
+"""
+
+
+@pytest.mark.parametrize("exits", [True, False], ids=["stops-when-asked", "has-to-be-forced"])
+def test_ctrl_c_asks_libreoffice_to_stop_then_forces_it_and_removes_its_folders(tmp_path, monkeypatch, exits):
+    if os.name != "posix":
+        pytest.skip("the stand-in LibreOffice is a POSIX script")
+    log = tmp_path / "soffice.log"
+    soffice = tmp_path / "bin" / "soffice"
+    soffice.parent.mkdir()
+    soffice.write_text(STOPPABLE_SOFFICE.format(python=sys.executable, log=str(log), exits=exits))
+    soffice.chmod(0o755)
+    monkeypatch.setattr(pdfmod, "_GRACE_SECONDS", 1.0)
+    letters = fake_letters(tmp_path, [b"one"])
+
+    def ctrl_c_once_libreoffice_runs(self, timeout=None):
+        """The main thread waits for the conversions: Ctrl-C arrives there."""
+        deadline = time.monotonic() + 30
+        while not log.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(concurrent.futures.Future, "result", ctrl_c_once_libreoffice_runs)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        convert_to_pdf(letters, soffice=str(soffice))
+    monkeypatch.undo()
+    pid, scratch = log.read_text().splitlines()[0].split(" ", 1)
+    assert log.read_text().splitlines()[1:] == ["SIGTERM"]  # asked first, in both cases
+    assert not Path(f"/proc/{pid}").exists()  # and stopped (forced when it would not stop)
+    assert not Path(scratch).exists()  # its temporary folder went with docgen's
+    assert time.monotonic() - started < 15
+    assert not letters[0].with_suffix(".pdf").exists()

@@ -10,6 +10,7 @@ from test_cli_run import add_icb, add_practice, make, manifest, two_migrations
 
 from docgen.batch.manifest import ManifestRow, Status
 from docgen.errors import DocgenError, OutputError, TemplateCheckFailed, ValidationFailed
+from docgen.formats.files import is_temporary
 from docgen.pipeline import RunOptions, RunResult, check, run, select
 
 TODAY = dt.date(2026, 11, 23)
@@ -62,7 +63,7 @@ def test_the_timeline_is_stored_like_every_other_output(tmp_path, monkeypatch):
     assert [(r.path, r.status) for r in result.rows] == [("timeline.xlsx", "unchanged")]
     assert (out / "timeline.xlsx").stat().st_mtime_ns == before
     assert (out / "timeline.xlsx").read_bytes() == b"timeline MIG-001"
-    assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
+    assert not [p for p in out.iterdir() if is_temporary(p.name)]
 
 
 def test_the_timeline_is_not_even_built_again_from_the_same_batch(tmp_path, monkeypatch):

@@ -71,6 +71,10 @@ _EMAIL = {KICKOFF: ("kick-off invitation email draft", "kick-off-invitation.eml"
 #: The cancellation written when an invitation was issued and the migration stopped.
 CANCEL_ICS = ("kick-off cancellation", "kick-off-cancelled.ics")
 CANCEL_EML = ("kick-off cancellation email draft", "kick-off-cancelled.eml")
+#: Every file name a migration's drafts may have (for the output folder's checks).
+DRAFT_NAMES = tuple(
+    name for _, name in (*(d for ds in DRAFTS.values() for d in ds), *_EMAIL.values(), CANCEL_ICS, CANCEL_EML)
+)
 
 
 def calendar_file(job: Job, migration: Migration) -> bool:

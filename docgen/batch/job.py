@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docgen.batch.manifest import Previous
 from docgen.documents.selection import Selection, everything
 from docgen.plan.milestones import MigrationSchedule
 from docgen.plan.stages import MigrationStage
@@ -29,8 +30,9 @@ class Job:
     delivery: bool = False  # calendar files and email drafts, written beside the letters
     pdf: bool = False  # PDFs come later; then the drafts wait for them (they attach the PDF)
     duplex: bool = True  # print packs: each letter starts on a right-hand page
-    # What the previous run's manifest lists: path -> (sha256, bytes, inputs).
-    previous: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    # What the previous run's manifest lists (docgen.batch.manifest.read_previous).
+    previous: dict[str, Previous] = field(default_factory=dict)
+    previous_at: int = 0  # when that manifest was written (ns): see docgen.batch.store.kept
     # Migration ID -> the documents this run writes for it and their dates (see
     # docgen.documents.selection); a migration missing here gets all three, as due.
     selections: dict[str, Selection] = field(default_factory=dict)

@@ -123,10 +123,11 @@ def _outputs(job: Job, migration: Migration, paths: dict[str, PurePosixPath]) ->
 
 def kept_rows(job: Job, migration: Migration, paths: dict[str, PurePosixPath], inputs: str) -> list[ManifestRow] | None:
     """The migration's rows as ``unchanged`` when the previous run made every one of its
-    files from the same inputs and each is still there at the size it wrote; else None.
+    files from the same inputs and each still holds the bytes it wrote
+    (:func:`docgen.batch.store.kept`); else None.
 
     This is what makes a rerun of an unchanged batch cheap: nothing is rendered to find
-    out that it would come out the same. A file edited since (a different size) or
+    out that it would come out the same. A file changed since (edited, damaged) or
     missing, or any change in what the migration's documents are made of, means None,
     and the migration is rendered and compared byte by byte as on a first run."""
     rows = []
@@ -135,7 +136,7 @@ def kept_rows(job: Job, migration: Migration, paths: dict[str, PurePosixPath], i
         found = kept(job, rel, inputs)
         if found is None:
             return None
-        digest, size = found
+        digest, size, stat = found
         rows.append(
             ManifestRow(
                 migration_id=migration.migration_id,
@@ -146,6 +147,7 @@ def kept_rows(job: Job, migration: Migration, paths: dict[str, PurePosixPath], i
                 bytes=size,
                 status=Status.UNCHANGED,
                 inputs=inputs,
+                stat=stat,
             )
         )
     return rows

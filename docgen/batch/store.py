@@ -3,17 +3,27 @@ at all when the previous run left the same bytes there (a rerun rewrites nothing
 
 Every producer of bytes (letters, the timeline, calendar files, email drafts) hands its
 bytes here; none of them writes a file itself.
+
+"The same bytes" is proved, not assumed: the file's status must still be the one the
+previous run recorded when it wrote the file (its size, and its ``stat`` signature:
+inode and change time, which any rewrite changes); when it is not (a manifest
+from an older docgen, a folder copied elsewhere), the file's bytes are hashed. A file
+damaged since (zero-filled at the same size, edited) is therefore rewritten, never
+listed ``unchanged``. The signature costs one ``stat`` a file, which a rerun made
+anyway; hashing every file of the country on each rerun would cost seconds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 
 from docgen.batch.job import Job, memo
-from docgen.batch.manifest import ManifestRow, Status, sha256
+from docgen.batch.manifest import ManifestRow, Previous, Status, sha256
 from docgen.errors import OutputError
-from docgen.formats.files import atomic_write_bytes, inside
+from docgen.formats.files import atomic_write_bytes, inside, signature
 
 
 def store(
@@ -34,16 +44,11 @@ def store(
     digest = digest or sha256(data)
     rel = relpath.as_posix()
     path = _target(job, rel)
-    status = Status.WRITTEN
     prev = job.previous.get(rel)
-    if prev and prev[0] == digest:
-        try:
-            if os.stat(path).st_size == prev[1]:
-                status = Status.UNCHANGED
-        except OSError:
-            pass
-    if status is Status.WRITTEN:
-        atomic_write_bytes(path, data)
+    stat = _holds(job, path, prev) if prev and prev[0] == digest else None
+    status = Status.WRITTEN if stat is None else Status.UNCHANGED
+    if stat is None:
+        stat = signature(atomic_write_bytes(path, data))
     return ManifestRow(
         migration_id=migration_id,
         ods_code=ods_code,
@@ -53,21 +58,47 @@ def store(
         bytes=len(data),
         status=status,
         inputs=inputs,
+        stat=stat,
     )
 
 
-def kept(job: Job, rel: str, inputs: str) -> tuple[str, int] | None:
-    """(sha256, bytes) of ``rel`` as the previous run listed it, when that run made it
-    from the same ``inputs`` and the file is still there at that size; else None."""
+def kept(job: Job, rel: str, inputs: str) -> tuple[str, int, str] | None:
+    """(sha256, bytes, signature now) of ``rel`` as the previous run listed it, when that
+    run made it from the same ``inputs`` and the file still holds those bytes; else None."""
     prev = job.previous.get(rel)
     if not inputs or not prev or prev[2] != inputs:
         return None
     try:
-        if os.stat(_target(job, rel)).st_size != prev[1]:
-            return None
-    except (OSError, OutputError):
+        stat = _holds(job, _target(job, rel), prev)
+    except OutputError:
         return None
-    return prev[0], prev[1]
+    return None if stat is None else (prev[0], prev[1], stat)
+
+
+def _holds(job: Job, path: str, prev: Previous) -> str | None:
+    """The signature of the file at ``path`` when it provably holds the bytes ``prev``
+    lists: its status unchanged since the previous run recorded it, or else its bytes
+    hashed and found the same. None when it does not (or is missing).
+
+    A signature recorded in the clock tick the manifest was written in, or later, does
+    not vouch: the clock moves in steps of milliseconds, so a rewrite just after the run
+    could have kept it; such a file is hashed."""
+    digest, size, _, recorded = prev
+    try:
+        st = os.lstat(path)  # a link planted in its place is not the file docgen wrote
+    except OSError:
+        return None
+    if st.st_size != size or not S_ISREG(st.st_mode):
+        return None
+    now = signature(st)
+    if now == recorded and st.st_ctime_ns < job.previous_at:
+        return now
+    try:
+        with open(path, "rb") as fh:
+            same = hashlib.file_digest(fh, "sha256").hexdigest() == digest
+    except OSError:
+        return None
+    return now if same else None
 
 
 def _target(job: Job, rel: str) -> str:

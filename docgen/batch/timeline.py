@@ -22,7 +22,7 @@ def store_timeline(job: Job) -> ManifestRow:
         inputs = batch_fingerprint(job)
         found = kept(job, TIMELINE, inputs)
         if found is not None:
-            digest, size = found
+            digest, size, stat = found
             return ManifestRow(
                 document="timeline",
                 path=TIMELINE,
@@ -30,6 +30,7 @@ def store_timeline(job: Job) -> ManifestRow:
                 bytes=size,
                 status=Status.UNCHANGED,
                 inputs=inputs,
+                stat=stat,
             )
         data = timeline_bytes(job.batch, job.schedules, today=job.today, stages=job.stages or None)
         return store(job, PurePosixPath(TIMELINE), data, document="timeline", inputs=inputs)

@@ -7,7 +7,6 @@ import errno
 import itertools
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -52,20 +51,32 @@ def inside(root: Path, *parts: str) -> Path:
     return path
 
 
-# Temporary files: ".tmp-<pid>-<n>" beside the target. The process id keeps workers
-# apart and the counter keeps one process's files apart, so no random name is drawn.
+# Temporary files: ".docgen-tmp-<pid>-<n><suffix>" beside the target. The process id keeps
+# workers apart and the counter keeps one process's files apart, so no random name is
+# drawn; the prefix is docgen's own, so a later run can find what a killed one left
+# (:func:`remove_temporaries`) without ever touching a file of the admin's.
+TMP_PREFIX = ".docgen-tmp-"
 _TMP_COUNTER = itertools.count()
+# Ours: this version's names, and the ".tmp-<pid>-<n>.ext" and mkstemp ".tmp-XXXXXXXX.ext"
+# names of earlier versions (only with the extensions docgen writes).
+_OURS = re.compile(
+    r"\.docgen-tmp-\d+-\d+(\.[A-Za-z0-9]{1,8})?"
+    r"|\.tmp-(\d+-\d+|[a-z0-9_]{8})\.(docx|pdf|ics|eml|xlsx|csv)"
+)
 # O_EXCL: never open a file someone else made. os.open's mode goes through the umask,
 # so outputs get the usual permissions (0o666 & ~umask) without a chmod.
 _TMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+def atomic_write_bytes(path: Path | str, data: bytes) -> os.stat_result:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename,
     so a crash or Ctrl-C leaves either the old file or the new one, never half of one.
+    Returns the new file's status after the rename (for :func:`signature`).
 
-    Made for writing tens of thousands of letters: four system calls a file (open,
-    write, close, rename), and the folder is created only when the open finds it missing.
+    Made for writing tens of thousands of letters: five system calls a file (open,
+    write, rename, fstat, close), and the folder is created only when the open finds it
+    missing. The descriptor stays open over the rename (on POSIX) so the status is the
+    renamed file's without looking the path up again.
     """
     try:
         fd, tmp = _create_temporary(os.fspath(path))
@@ -78,9 +89,13 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
             view = memoryview(data)
             while view:  # a regular file takes it all at once; a short write just goes on
                 view = view[os.write(fd, view) :]
+            if os.name == "posix":
+                os.replace(tmp, path)
+                return os.fstat(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        os.replace(tmp, path)  # Windows renames a closed file only
+        return os.stat(path)
     except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -91,13 +106,51 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
         raise
 
 
+def signature(st: os.stat_result) -> str:
+    """What a file's status says about its bytes, for the manifest's ``stat`` column: its
+    inode and its last change time (ctime) in nanoseconds.
+
+    Any write, rename or ``touch`` sets the change time to the clock's, and no program can
+    set it back (touch and copying tools set the modification time only); a replacement
+    is another inode too. So a file whose signature is the one recorded when docgen wrote
+    it still holds docgen's bytes (its size is compared apart). Begins with a letter, so
+    Excel shows it as text."""
+    return f"i{st.st_ino}c{st.st_ctime_ns}"
+
+
+def is_temporary(name: str) -> bool:
+    """True for the name of a temporary file docgen makes (this version or an earlier one)."""
+    return _OURS.fullmatch(name) is not None
+
+
+def remove_temporaries(root: Path | str) -> int:
+    """Delete the temporary files a killed run left under ``root`` (docgen's own names
+    only, regular files only, never inside a linked folder); return how many. Call it only while holding the folder's lock: a running
+    writer's temporary files have the same names."""
+    removed = 0
+    todo = [os.fspath(root)]
+    while todo:
+        try:
+            entries = list(os.scandir(todo.pop()))
+        except OSError:
+            continue  # a folder that went away or cannot be read holds nothing of ours
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(entry.path)
+            elif is_temporary(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
 def _create_temporary(path: str) -> tuple[int, str]:
     """A new empty file beside ``path`` (descriptor, name), creating its folder if missing."""
     folder, name = os.path.split(path)
     suffix = os.path.splitext(name)[1]
     made_folder = False
     for _ in range(100):
-        tmp = os.path.join(folder, f".tmp-{os.getpid()}-{next(_TMP_COUNTER)}{suffix}")
+        tmp = os.path.join(folder, f"{TMP_PREFIX}{os.getpid()}-{next(_TMP_COUNTER)}{suffix}")
         try:
             return os.open(tmp, _TMP_FLAGS, 0o666), tmp
         except FileExistsError:
@@ -114,8 +167,7 @@ def atomic_save(path: Path, save: Callable[[str], object]) -> None:
     """Call ``save(tmp_path)`` (e.g. ``workbook.save``) then rename onto ``path`` atomically."""
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        fd, tmp = _create_temporary(os.fspath(path))
         os.close(fd)
     except OSError as err:
         raise OutputError(

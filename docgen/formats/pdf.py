@@ -8,6 +8,7 @@ the admin has open.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -47,6 +48,9 @@ _PDF_EXPORT = (
     'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
     '"PDFUACompliance":{"type":"boolean","value":"true"}}'
 )
+
+# How long LibreOffice has to stop when asked, before it is forced.
+_GRACE_SECONDS = 5.0
 
 
 def find_soffice() -> str | None:
@@ -220,7 +224,12 @@ def _run_soffice(soffice: str, batch: list[_Job], root: Path, timeout: float, ca
         str(batch[0].pdf.parent),
         *(job.staged.name for job in batch),  # relative names: a short command line
     ]
-    popen_args: dict = {"cwd": batch[0].staged.parent}
+    # LibreOffice's own temporary files go in the throw-away folder too, so they go with it
+    # even when LibreOffice has to be forced to stop.
+    scratch = profile / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "TMP": str(scratch), "TEMP": str(scratch)}
+    popen_args: dict = {"cwd": batch[0].staged.parent, "env": env}
     if os.name == "posix":
         popen_args["start_new_session"] = True  # so the whole LibreOffice tree can be stopped
     else:
@@ -250,15 +259,29 @@ def _run_soffice(soffice: str, batch: list[_Job], root: Path, timeout: float, ca
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """Stop LibreOffice and the processes it started (soffice is a launcher for soffice.bin)."""
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
+    """Stop LibreOffice and the processes it started (soffice is a launcher for soffice.bin):
+    asked first (SIGTERM, so it removes its own temporary files), then, if it is still
+    there after ``_GRACE_SECONDS``, forced (SIGKILL)."""
+    grace = _GRACE_SECONDS
+    if os.name != "posix":
+        subprocess.run(["taskkill", "/T", "/PID", str(proc.pid)], capture_output=True, check=False)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
             subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False)
-    except (ProcessLookupError, PermissionError):
-        pass
+        proc.wait()
+        return
+    _signal_group(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(grace)
+    # The launcher may be gone while soffice.bin, in the same group, is not: force the group.
+    _signal_group(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
 
 
 def _complete_pdf(path: Path) -> bool:
