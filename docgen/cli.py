@@ -7,9 +7,7 @@ becomes a one-paragraph message and exit code 1; click's own usage errors exit 2
 from __future__ import annotations
 
 import datetime as dt
-import signal
 import sys
-import threading
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
@@ -17,6 +15,7 @@ from typing import NoReturn
 import click
 
 from docgen.errors import DocgenError, TemplateCheckFailed
+from docgen.stopping import describe, signal_number, signals_stop_the_run
 
 
 def _pipeline() -> ModuleType:
@@ -51,48 +50,24 @@ def _echo_problems(problems, *, err: bool = True) -> None:
         click.echo(f"{label}: {p}", err=err)
 
 
-class _Stopped(KeyboardInterrupt):
-    """SIGTERM (a scheduler, ``systemctl stop``) or SIGHUP (the terminal closed): stopped
-    from outside. A KeyboardInterrupt, so every step stops as it does for Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-# The signals that stop a run cleanly; the first one only (the run is then stopping).
-_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-
-
-def _stop(signum: int, frame: object) -> None:
-    for s in _SIGNALS:
-        signal.signal(s, signal.SIG_IGN)
-    raise KeyboardInterrupt if signum == signal.SIGINT else _Stopped(signum)
-
-
 class _Group(click.Group):
     """Maps DocgenError to ``Error: message`` and exit 1, and Ctrl-C or SIGTERM to a
     one-line message and exit 130 or 143, so no traceback reaches the user."""
 
     def invoke(self, ctx):
-        handlers = {}
-        if threading.current_thread() is threading.main_thread():
-            handlers = {s: signal.signal(s, _stop) for s in _SIGNALS}
         try:
-            return super().invoke(ctx)
+            with signals_stop_the_run():
+                return super().invoke(ctx)
         except DocgenError as err:
             click.echo(f"Error: {err}", err=True)
             sys.exit(err.exit_code)
         except KeyboardInterrupt as err:
-            signum = err.signum if isinstance(err, _Stopped) else signal.SIGINT
-            how = "Interrupted" if signum == signal.SIGINT else f"Stopped by {signal.Signals(signum).name}"
+            signum = signal_number(err)
             click.echo(
-                f"{how}: files already written are complete; none is half-written. Run again to finish.", err=True
+                f"{describe(signum)}: files already written are complete; none is half-written. Run again to finish.",
+                err=True,
             )
             sys.exit(128 + signum)
-        finally:
-            for s, handler in handlers.items():
-                signal.signal(s, handler)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
