@@ -403,3 +403,28 @@ def templates_fields(document: str | None) -> None:
         click.echo(f"# {key}")
         for name, value in pipeline.template_fields(key):
             click.echo(f"{{{{ {name} }}}}\t{value}")
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port (0: any free one).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but this computer's own (127.0.0.1) lets other computers reach it.",
+)
+@click.option("--no-browser", is_flag=True, help="Print the address but do not open a browser.")
+def serve(port: int, host: str, no_browser: bool) -> None:
+    """Start the web page: upload a workbook, see its problems and what is due, download the pack."""
+    from docgen import web  # the web server's libraries load only for this command
+
+    try:
+        web.serve(
+            host=host,
+            port=port,
+            open_browser=not no_browser,
+            say=click.echo,
+            warn=lambda text: click.echo(text, err=True),
+        )
+    except KeyboardInterrupt:
+        click.echo("docgen serve stopped; the uploaded workbooks and what was written for them are removed.", err=True)

@@ -34,6 +34,7 @@ from docgen.documents.selection import select_documents, why_nothing
 from docgen.errors import DocgenError, ValidationFailed
 from docgen.formats.docx.fields import field_paths
 from docgen.formats.docx.issues import TemplateIssue
+from docgen.formats.pdf import find_soffice
 from docgen.plan.actions import Action
 from docgen.plan.as_problems import warnings_as_problems
 from docgen.plan.schedule import schedule_batch
@@ -391,3 +392,8 @@ def template_fields(document: str) -> list[tuple[str, object]]:
     """``docgen templates fields``: every field ``document``'s template may use, with
     the example's value."""
     return field_paths(example_context(document))
+
+
+def pdf_available() -> bool:
+    """Whether LibreOffice is installed, so a face can offer PDFs (``--pdf``) or say why not."""
+    return find_soffice() is not None
