@@ -51,3 +51,59 @@ def convert_with_soffice(soffice: str, src: Path, fmt: str, outdir: Path, timeou
     out = outdir / (src.stem + "." + fmt.split(":")[0])
     assert out.exists(), f"LibreOffice did not convert {src.name} to {fmt}"
     return out
+
+
+#: Debian's Chromium, which the browser tests drive through Playwright (never a downloaded browser).
+CHROMIUM = "/usr/bin/chromium"
+#: Without the background-networking flags Chromium's own connections are refused by a closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Path to Chromium; skips without it, fails in CI (DOCGEN_REQUIRE_CHROMIUM=1)."""
+    path = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    if path is None:
+        if os.environ.get("DOCGEN_REQUIRE_CHROMIUM"):
+            pytest.fail(f"Chromium is required here (DOCGEN_REQUIRE_CHROMIUM=1) but {CHROMIUM} is missing.")
+        pytest.skip("Chromium is not installed: apt-get install chromium (the web page's browser tests use it)")
+    return path
+
+
+@pytest.fixture
+def browser_page(chromium: str, tmp_path: Path):
+    """A page in a fresh Chromium profile (Playwright for Python, headless), closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            accept_downloads=True,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    """A ``docgen serve`` server on a free port of 127.0.0.1, for this test only."""
+    from web_server import serving
+
+    with serving(tmp_path) as server:
+        yield server

@@ -96,9 +96,16 @@ def create_app(
                 return page(request, "upload.html", 400, message="Choose an Excel workbook (.xlsx) to upload first.")
             name = display_name(file.filename)
             session = sessions.create(name, now())
+            size = 0
             with open(session.workbook, "wb") as fh:
                 while chunk := await file.read(1024 * 1024):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD:
+                        break
                     fh.write(chunk)
+            if size > MAX_UPLOAD:
+                sessions.discard(session)
+                return page(request, "upload.html", 413, message=TOO_LARGE)
         try:
             session.report = await run_in_threadpool(pipeline.check, session.workbook, today(), use_as_at=True)
         except DocgenError as err:
