@@ -306,7 +306,7 @@ def _set_aside(path: Path) -> Path:
 
 def _reason(err: BaseException) -> str:
     if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
-        return f"it was locked by another program for more than {BUSY_SECONDS:.0f} s"
+        return f"it was locked by another program for more than {BUSY_SECONDS:g} s"
     if isinstance(err, OSError):
         return err.strerror or str(err)
     return str(err) or type(err).__name__
