@@ -246,41 +246,31 @@ def _record(
     report: CheckReport | None,
 ) -> list[str]:
     """Append this run to the history; the notes to show the user."""
-    counts = {s: 0 for s in Status}
-    for row in result.rows if result else ():
-        counts[row.status] += 1
     today = (result and result.today) or (report and report.today) or options.today
     letter_date = (result and result.letter_date) or options.letter_date
-    entry = HistoryEntry(
+    asked = {
+        "out": str(Path(options.out).resolve()),
+        "only": list(options.only),
+        "icb": options.icb,
+        "today": today.isoformat(),
+        "letter_date": letter_date.isoformat() if letter_date else None,
+        "all": options.all_documents,
+        "pdf": options.pdf,
+        "one_sided": not options.duplex,
+        "skip_invalid": options.skip_invalid,
+        "templates": str(Path(options.templates).resolve()) if options.templates else None,
+        "timeline": options.timeline,
+        "delivery": options.delivery,
+    }
+    entry = run_history.entry_for(
+        workbook,
         started_at=started_at,
-        finished_at=run_history.now(),
-        who=run_history.who(),
-        host=run_history.host(),
         face=options.face,
-        workbook=Path(workbook).name,
-        workbook_sha256=run_history.file_sha256(Path(workbook)) or "",
-        options={
-            "out": str(Path(options.out).resolve()),
-            "only": list(options.only),
-            "icb": options.icb,
-            "today": today.isoformat(),
-            "letter_date": letter_date.isoformat() if letter_date else None,
-            "all": options.all_documents,
-            "pdf": options.pdf,
-            "one_sided": not options.duplex,
-            "skip_invalid": options.skip_invalid,
-            "templates": str(Path(options.templates).resolve()) if options.templates else None,
-            "timeline": options.timeline,
-            "delivery": options.delivery,
-        },
-        written=counts[Status.WRITTEN],
-        unchanged=counts[Status.UNCHANGED],
-        failed=counts[Status.FAILED],
-        not_due=counts[Status.NOT_DUE],
-        blocked=counts[Status.BLOCKED],
-        exit_code=exit_code,
-        manifest_sha256=result.manifest_sha256 if result else None,
+        options=asked,
         outcome=outcome,
+        exit_code=exit_code,
+        rows=result.rows if result else (),
+        manifest_sha256=result.manifest_sha256 if result else None,
     )
     return run_history.append(entry, history_path(options.history))
 

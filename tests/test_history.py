@@ -283,3 +283,14 @@ def test_the_default_history_is_in_the_user_data_folder(monkeypatch):
     import platformdirs
 
     assert run_history.default_path() == platformdirs.user_data_path("docgen", appauthor=False) / "history.sqlite"
+
+
+def test_who_falls_back_when_the_system_has_no_name_for_the_user(monkeypatch):
+    def no_user():
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    monkeypatch.setenv("USERNAME", "jsmith")
+    assert run_history.who() == "jsmith"
+    monkeypatch.delenv("USERNAME")
+    assert run_history.who() == "unknown"

@@ -25,10 +25,12 @@ import json
 import os
 import socket
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen import __version__
+from docgen.batch.manifest import ManifestRow, Status
 from docgen.errors import DocgenError
 
 #: The environment variable naming the history file (a path), over the user data folder.
@@ -184,6 +186,42 @@ def file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def entry_for(
+    workbook: Path,
+    *,
+    started_at: dt.datetime,
+    face: str,
+    options: dict[str, object],
+    outcome: str,
+    exit_code: int,
+    rows: Iterable[ManifestRow] = (),
+    manifest_sha256: str | None = None,
+) -> HistoryEntry:
+    """The record of a run of ``workbook`` that ends now: who and where, the workbook's
+    sha256, and ``rows`` (the manifest's) counted by status."""
+    counts = dict.fromkeys(Status, 0)
+    for row in rows:
+        counts[row.status] += 1
+    return HistoryEntry(
+        started_at=started_at,
+        finished_at=now(),
+        who=who(),
+        host=host(),
+        face=face,
+        workbook=Path(workbook).name,
+        workbook_sha256=file_sha256(Path(workbook)) or "",
+        options=options,
+        written=counts[Status.WRITTEN],
+        unchanged=counts[Status.UNCHANGED],
+        failed=counts[Status.FAILED],
+        not_due=counts[Status.NOT_DUE],
+        blocked=counts[Status.BLOCKED],
+        exit_code=exit_code,
+        manifest_sha256=manifest_sha256,
+        outcome=outcome,
+    )
+
+
 def append(entry: HistoryEntry, path: Path | None = None) -> list[str]:
     """Append ``entry`` to the history at ``path`` (default: :func:`default_path`).
 
@@ -195,10 +233,13 @@ def append(entry: HistoryEntry, path: Path | None = None) -> list[str]:
         try:
             con = _open(path)
         except _Damaged as why:
-            aside = _set_aside(path)
-            notes.append(
-                f"History: {path} was not a docgen history ({why}); set aside as {aside.name} and a new one started."
-            )
+            try:
+                aside = _set_aside(path)
+                notes.append(
+                    f"History: {path} was not a docgen history ({why}); set aside as {aside.name} and a new one started."
+                )
+            except FileNotFoundError:
+                pass  # another run set it aside first
             con = _open(path)
         try:
             con.execute(
