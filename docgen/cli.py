@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import click
 
-from docgen.errors import DocgenError, TemplateCheckFailed
+from docgen.errors import DocgenError, TemplateCheckFailed, ValidationFailed
 from docgen.stopping import describe, signal_number, signals_stop_the_run
 
 
@@ -217,20 +217,16 @@ def _run(
         delivery=delivery,
         pdf=pdf,
     )
-    report = pipeline.check(workbook, today, use_as_at=use_as_at, letter_date=letter_date)
-    if report.batch is None or (report.errors and not skip_invalid):
-        _refuse(
-            report.problems,
-            "Fix the errors and run again, or add --skip-invalid to write the valid migrations.",
-        )
-    # Warnings about migrations --only/--icb left out would only be noise (and the
-    # summary does not count them); an unknown code stops here, before any output.
-    chosen = {m.migration_id for m in pipeline.select(report.batch, options.only, options.icb).migrations}
-    _echo_problems([p for p in report.problems if p.is_error or p.migration_id in (None, *chosen)])
     bar = None
-    if sys.stderr.isatty():
-        bar = click.progressbar(length=1, label="Writing letters", file=sys.stderr)
-        bar.__enter__()
+
+    def checked(report, chosen: set[str]) -> None:
+        # Warnings about migrations --only/--icb left out would only be noise (and the
+        # summary does not count them); an unknown code stops the run before any output.
+        nonlocal bar
+        _echo_problems([p for p in report.problems if p.is_error or p.migration_id in (None, *chosen)])
+        if sys.stderr.isatty():
+            bar = click.progressbar(length=1, label="Writing letters", file=sys.stderr)
+            bar.__enter__()
 
     def progress(done: int, total: int) -> None:
         if bar is not None:
@@ -238,7 +234,10 @@ def _run(
             bar.update(done - bar.pos)
 
     try:
-        result = pipeline.run(workbook, options, progress=progress, report=report)
+        # The run checks the workbook itself, so a refused run is in the history too.
+        result = pipeline.run(workbook, options, progress=progress, checked=checked)
+    except ValidationFailed as err:
+        _refuse(err.problems, "Fix the errors and run again, or add --skip-invalid to write the valid migrations.")
     except TemplateCheckFailed as err:
         # One "Error:" line per problem, exactly as ``docgen templates check`` prints them.
         for issue in err.issues:
@@ -358,6 +357,22 @@ def due(workbook: Path, today: dt.date | None) -> None:
     )
     _echo_actions(actions, report.today)
     sys.exit(0)
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1), metavar="N", help="Only the last N runs.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with every recorded field, to paste into a spreadsheet.")
+def history(limit: int | None, as_csv: bool) -> None:
+    """List the recorded runs, newest first: when, who, which workbook, what was written."""
+    pipeline = _pipeline()
+    entries = pipeline.history(limit)
+    if as_csv:
+        click.echo(pipeline.history_text(entries, csv=True), nl=False)
+    elif entries:
+        click.echo(f"{len(entries)} run(s) recorded in {pipeline.history_path()}, newest first:\n")
+        click.echo(pipeline.history_text(entries))
+    else:
+        click.echo(f"No runs recorded yet in {pipeline.history_path()}.")
 
 
 @main.group()
