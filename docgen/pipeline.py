@@ -249,7 +249,7 @@ def _record(
     """Append this run to the history; the notes to show the user."""
     today = (result and result.today) or (report and report.today) or options.today
     letter_date = (result and result.letter_date) or options.letter_date
-    asked = {
+    asked: dict[str, object] = {
         "out": str(Path(options.out).resolve()),
         "only": list(options.only),
         "icb": options.icb,

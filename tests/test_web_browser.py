@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import os
 import zipfile
 from pathlib import Path
@@ -122,6 +123,12 @@ def test_an_admin_checks_the_sample_sees_what_is_due_generates_and_opens_a_lette
     assert "The Dale Health Centre" in text and "Y90004" in text
 
     page.click("nav >> text=History")
+    (run,) = page.locator("#history tbody tr").all()
+    cells = run.locator("td").all_inner_texts()
+    assert cells[3] == "web page"
+    assert cells[4].splitlines() == ["migrations.xlsx", hashlib.sha256(SAMPLE.read_bytes()).hexdigest()[:12]]
+    assert cells[9] == "finished"
+    assert pipeline.history()[0].face == "web page"  # the command line's docgen history lists it too
     shot(page, "7-history")
     assert console == []
 
@@ -163,6 +170,8 @@ def test_a_broken_workbook_shows_each_problem_with_its_cell_and_nothing_is_writt
     page.wait_for_selector("#run-error")
     assert page.inner_text("#run-error").startswith("The workbook has 1 error(s); nothing was written.")
     assert not any(served.root.glob("*/out"))
+    page.click("nav >> text=History")
+    assert page.locator("#history tbody tr td").nth(9).inner_text().startswith("failed: The workbook has 1 error(s)")
     assert console == []
 
 

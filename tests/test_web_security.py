@@ -134,7 +134,7 @@ def test_a_path_in_a_form_field_goes_nowhere(served, tmp_path):
     assert status == 303
     session = headers["location"].split("/")[2]
     (folder,) = served.root.iterdir()
-    assert [p.name for p in folder.iterdir()] == ["workbook.xlsx"]
+    assert [p.relative_to(folder).as_posix() for p in folder.rglob("*")] == ["in", "in/script_x.xlsx"]
     _, _, page = served.request("GET", f"/s/{session}/problems")
     assert "&lt;script&gt;x.xlsx" in page and "<script>x" not in page and "elsewhere/" not in page
 
@@ -150,6 +150,23 @@ def test_a_path_in_a_form_field_goes_nowhere(served, tmp_path):
         time.sleep(0.1)
     assert not elsewhere.exists()
     assert (folder / "out" / "manifest.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "stored"),
+    [
+        ("../../x.xlsx", "x"),
+        ("..", "workbook"),
+        ("C:\\Users\\ann\\Migrations 2026 (v2).xlsx", "Migrations 2026 (v2)"),
+        ("~$migrations.xlsx", "migrations"),
+        (".hidden.xlsx", "hidden"),
+    ],
+)
+def test_an_uploaded_name_is_only_ever_a_plain_file_name(uploaded, stored):
+    from docgen.web.app import display_name
+    from docgen.web.session import safe_stem
+
+    assert safe_stem(display_name(uploaded)) == stored
 
 
 def test_two_uploads_live_apart_and_an_unknown_id_finds_nothing(served):

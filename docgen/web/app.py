@@ -28,11 +28,13 @@ from docgen import pipeline
 from docgen.errors import DocgenError
 from docgen.web import generate
 from docgen.web.security import Guard, new_token, same
-from docgen.web.session import Session, Sessions
+from docgen.web.session import Session, Sessions, safe_stem
 
 #: The largest workbook the page takes (every GP practice in England fits in 18 MB).
 MAX_UPLOAD = 50 * 1024 * 1024
 _MB = MAX_UPLOAD // (1024 * 1024)
+#: The newest runs the History page lists (docgen history --csv has them all).
+HISTORY_SHOWN = 200
 TOO_LARGE = (
     f"The file is larger than {_MB} MB, the most docgen takes here; nothing was uploaded. A workbook of every "
     "GP practice in England is about 18 MB: check this is the right file, or remove what it does not need."
@@ -65,6 +67,7 @@ def create_app(
     def page(
         request: Request, template: str, status: int = 200, session: Session | None = None, **context: Any
     ) -> Response:
+        context.setdefault("message", "")
         html = _ENV.get_template(template).render(
             session=session, form_key=form_key, max_mb=_MB, page=template.removesuffix(".html"), **context
         )
@@ -110,7 +113,7 @@ def create_app(
             session.report = await run_in_threadpool(pipeline.check, session.workbook, today(), use_as_at=True)
         except DocgenError as err:
             sessions.discard(session)
-            return page(request, "upload.html", 422, message=tell(session, str(err)))
+            return page(request, "upload.html", 422, message=session.tell(str(err)))
         return RedirectResponse(f"/s/{session.id}/problems", status_code=303)
 
     async def problems(request: Request) -> Response:
@@ -132,9 +135,9 @@ def create_app(
                 session=session,
                 report=report,
                 problems=report.problems,
-                message=tell(session, str(err)),
+                message=session.tell(str(err)),
             )
-        return FileResponse(out, filename=f"{stem(session.name)} - problems marked.xlsx", media_type=_XLSX)
+        return FileResponse(out, filename=f"{safe_stem(session.name)} - problems marked.xlsx", media_type=_XLSX)
 
     async def due(request: Request) -> Response:
         session = find(request)
@@ -193,11 +196,15 @@ def create_app(
         if g is None or not g.finished or g.zip_path is None:
             raise HTTPException(404, "There is no pack to download yet: press Generate first.")
         return FileResponse(
-            g.zip_path, filename=f"{stem(session.name)} - docgen pack.zip", media_type="application/zip"
+            g.zip_path, filename=f"{safe_stem(session.name)} - docgen pack.zip", media_type="application/zip"
         )
 
     async def history(request: Request) -> Response:
-        return page(request, "history.html")
+        try:
+            entries = await run_in_threadpool(pipeline.history, HISTORY_SHOWN)
+        except DocgenError as err:
+            return page(request, "history.html", entries=[], where=pipeline.history_path(), message=str(err))
+        return page(request, "history.html", entries=entries, where=pipeline.history_path(), shown=HISTORY_SHOWN)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -268,16 +275,3 @@ def display_name(filename: str) -> str:
     name = re.split(r"[\\/]", filename)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()
     return name[:200] or "workbook.xlsx"
-
-
-def stem(name: str) -> str:
-    """A safe base for a download's file name: the upload's name without its extension,
-    letters, digits and a few marks only."""
-    base = name.rsplit(".", 1)[0] if "." in name else name
-    return re.sub(r"[^A-Za-z0-9 ._()&-]+", "_", base).strip(" ._") or "workbook"
-
-
-def tell(session: Session, message: str) -> str:
-    """A pipeline message as the admin should read it: the private folder's paths become
-    the uploaded file's name and 'the pack'."""
-    return message.replace(str(session.workbook), session.name).replace(str(session.out), "the pack")

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from docgen import pipeline
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, ValidationFailed
 from docgen.web.session import Generation, Session
 
 log = logging.getLogger("docgen.web")
+
+#: How the run history names this face (``docgen history`` shows it beside "command line").
+FACE = "web page"
 
 #: docgen's own bookkeeping files in an output folder (the lock, temporaries, the manifest
 #: set aside), which are not part of the pack.
@@ -40,6 +43,7 @@ def start(session: Session, options: dict[str, Any], today: dt.date, now: dt.dat
         skip_invalid=bool(options.get("skip_invalid")),
         timeline=True,
         delivery=True,
+        face=FACE,
     )
     thread = threading.Thread(
         target=_work, args=(session, generation, run_options), name="docgen-generate", daemon=True
@@ -55,23 +59,26 @@ def _work(session: Session, generation: Generation, options: Any) -> None:
         generation.done, generation.total = done, total
         generation.phase = "Writing the letters" if done < total else _finishing(options)
 
-    try:
-        report = pipeline.check(session.workbook, options.today, use_as_at=options.use_as_at)
+    def checked(report: Any, chosen: set[str]) -> None:
         session.report = report
-        if report.batch is None or (report.errors and not options.skip_invalid):
-            generation.problems = list(report.problems)
-            generation.error = (
-                f"The workbook has {len(report.errors)} error(s); nothing was written. Fix them and upload it "
-                "again, or tick 'Write the valid migrations' to leave the invalid ones out."
-            )
-            return
         generation.phase = "Writing the letters"
-        result = pipeline.run(session.workbook, options, progress=progress, report=report)
+
+    try:
+        # The run checks the workbook itself (as on the command line), so a refused run is
+        # in the history too.
+        result = pipeline.run(session.workbook, options, progress=progress, checked=checked)
         generation.phase = "Packing the zip"
         generation.zip_path = pack(session.out, session.folder / "pack.zip")
         generation.result = result
+    except ValidationFailed as err:
+        generation.problems = err.problems
+        n_err = sum(1 for p in err.problems if p.severity == "error")
+        generation.error = (
+            f"The workbook has {n_err} error(s); nothing was written. Fix them and upload it again, or tick "
+            "'Write the valid migrations' to leave the invalid ones out."
+        )
     except DocgenError as err:
-        generation.error = str(err)
+        generation.error = session.tell(str(err))
     except Exception:
         log.exception("docgen web: the run failed")
         generation.error = (

@@ -49,9 +49,7 @@ def serve(
         app = create_app(root, token=token, cookie=f"docgen-{actual}", allowed_hosts=allowed_hosts(host))
         url = f"http://{url_host(host)}:{actual}/?token={token}"
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
-        say(f"docgen is at {url}\nOpen that address in your browser (it has the token). Press Ctrl-C here to stop.")
-        if open_browser:
-            threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
+        threading.Thread(target=_when_started, args=(server, url, say, open_browser), daemon=True).start()
         server.run(sockets=[sock])
     finally:
         sock.close()
@@ -94,9 +92,12 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _open_when_started(server: uvicorn.Server, url: str) -> None:
-    for _ in range(200):
-        if server.started:
-            webbrowser.open(url)
+def _when_started(server: uvicorn.Server, url: str, say: Callable[[str], None], open_browser: bool) -> None:
+    """Once the server answers (and Ctrl-C stops it cleanly): print the address, open the browser."""
+    while not server.started:
+        if server.should_exit:
             return
-        time.sleep(0.05)
+        time.sleep(0.02)
+    say(f"docgen is at {url}\nOpen that address in your browser (it has the token). Press Ctrl-C here to stop.")
+    if open_browser:
+        webbrowser.open(url)

@@ -1,15 +1,17 @@
 """Each upload's private folder and state, keyed by an unguessable id.
 
 An upload gets its own folder (``tempfile.mkdtemp``: mode 0700, a random name) under the
-server's root folder; the workbook is stored there under a fixed name and the run writes
-into its ``out`` folder. Nothing in a request is ever used as a path: the id only looks a
-session up in memory. Two browser tabs (two admins) hold two ids, so neither can reach
+server's root folder; the workbook is stored in its ``in`` folder under the uploaded
+file's name reduced to letters, digits and a few marks (so the run history names the file
+the admin knows, and no name can reach another folder), and the run writes into its
+``out`` folder. The id only looks a session up in memory, never a path. Two browser tabs (two admins) hold two ids, so neither can reach
 the other's files without the other's id (128 random bits).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import shutil
 import tempfile
@@ -18,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: The name the uploaded workbook is stored under, whatever it was called on the admin's PC.
-WORKBOOK = "workbook.xlsx"
 #: How many uploads a server keeps; the oldest idle one is dropped (and its folder removed) first.
 KEEP = 20
 
@@ -60,11 +60,16 @@ class Session:
 
     @property
     def workbook(self) -> Path:
-        return self.folder / WORKBOOK
+        return self.folder / "in" / f"{safe_stem(self.name)}.xlsx"
 
     @property
     def out(self) -> Path:
         return self.folder / "out"
+
+    def tell(self, message: str) -> str:
+        """A pipeline message as the admin should read it: this folder's paths become the
+        uploaded file's name and 'the pack'."""
+        return message.replace(str(self.workbook), self.name).replace(str(self.out), "the pack")
 
     @property
     def busy(self) -> bool:
@@ -83,6 +88,7 @@ class Sessions:
     def create(self, name: str, now: dt.datetime) -> Session:
         """A new session with its own empty folder (mode 0700, a random name)."""
         folder = Path(tempfile.mkdtemp(prefix="upload-", dir=self.root))
+        (folder / "in").mkdir(mode=0o700)
         session = Session(id=secrets.token_urlsafe(16), folder=folder, name=name, uploaded=now)
         with self._lock:
             self._by_id[session.id] = session
@@ -111,3 +117,10 @@ class Sessions:
     def running(self) -> list[Session]:
         with self._lock:
             return [s for s in self._by_id.values() if s.busy]
+
+
+def safe_stem(name: str) -> str:
+    """A file name's stem reduced to letters, digits, spaces and ``._()&-`` (at most 100
+    characters, never empty, never starting with a dot): safe as a file name anywhere."""
+    base = name.rsplit(".", 1)[0] if "." in name else name
+    return re.sub(r"[^A-Za-z0-9 ._()&-]+", "_", base).strip(" ._")[:100] or "workbook"
