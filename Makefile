@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock letters test lint bench sample templates clean
+.PHONY: help install lock letters serve test lint bench sample templates clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ letters: $(STAMP) ## Validate inputs/migrations.xlsx and write everything into o
 	  echo "LibreOffice not found: writing .docx only (apt-get install libreoffice-writer-nogui for PDFs)."; \
 	  $(BIN)/docgen run inputs/migrations.xlsx --out outputs; \
 	fi
+
+serve: $(STAMP) ## Start the web page (docgen serve) and open it in the browser
+	$(BIN)/docgen serve
 
 test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest -q

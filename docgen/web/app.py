@@ -200,11 +200,14 @@ def create_app(
         )
 
     async def history(request: Request) -> Response:
+        # ?from= keeps the upload's own links in the bar (an id looked up, nothing more).
+        session = sessions.get(request.query_params.get("from", ""))
+        where = pipeline.history_path()
         try:
             entries = await run_in_threadpool(pipeline.history, HISTORY_SHOWN)
         except DocgenError as err:
-            return page(request, "history.html", entries=[], where=pipeline.history_path(), message=str(err))
-        return page(request, "history.html", entries=entries, where=pipeline.history_path(), shown=HISTORY_SHOWN)
+            return page(request, "history.html", session=session, entries=[], where=where, shown=0, message=str(err))
+        return page(request, "history.html", session=session, entries=entries, where=where, shown=HISTORY_SHOWN)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
