@@ -31,6 +31,10 @@ def test_wheel_installed_outside_the_checkout_writes_the_sample_letters(tmp_path
             assert f"docgen/templates/{template}" in names
             # The wheel carries the very bytes of the admin-facing copy.
             assert archive.read(f"docgen/templates/{template}") == (ROOT / "templates" / template).read_bytes()
+        # The web page's pages, style, script and icon (docgen serve needs no network).
+        for asset in sorted((ROOT / "docgen" / "web").glob("*/*")):
+            if asset.parent.name in ("templates", "static"):
+                assert f"docgen/web/{asset.parent.name}/{asset.name}" in names
 
     venv = tmp_path / "venv"
     assert _run([sys.executable, "-m", "venv", str(venv)], tmp_path).returncode == 0
