@@ -80,7 +80,7 @@ class Guard:
         self.allowed = None if allowed_hosts is None else {h.lower().strip("[]") for h in allowed_hosts}
         self.limit = limit  # the largest body a path takes
         self.too_large = too_large
-        self.render = render or _plain
+        self.render = render or (lambda status, message: _plain(message))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -99,21 +99,17 @@ class Guard:
         headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         host = headers.get("host", "")
         if self.allowed is not None and host_name(host) not in self.allowed:
-            await self._refuse(
-                send_with_headers,
-                403,
-                "This address is not the docgen server's: open the address docgen serve printed.",
-            )
+            await _respond(send_with_headers, 403, _plain(_WRONG_HOST))
             return
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         if "token" in query:
             if not same(query["token"], self.token):
-                await self._refuse(send_with_headers, 403, _NO_TOKEN)
+                await _respond(send_with_headers, 403, _plain(_NO_TOKEN))
                 return
             await self._welcome(scope, query, send_with_headers)
             return
         if not same(_cookie(headers.get("cookie", ""), self.cookie), self.token):
-            await self._refuse(send_with_headers, 403, _NO_TOKEN)
+            await _respond(send_with_headers, 403, _plain(_NO_TOKEN))
             return
         if scope["method"] in _UNSAFE and not _same_origin(headers, scope):
             await self._refuse(send_with_headers, 403, "This form was sent from another web site; docgen refused it.")
@@ -146,6 +142,7 @@ class Guard:
         return False
 
     async def _refuse(self, send: Send, status: int, message: str) -> None:
+        """A refusal on the page's own look (the request carries the token, so its style loads)."""
         await _respond(send, status, self.render(status, message))
 
     async def _welcome(self, scope: Scope, query: dict[str, str], send: Send) -> None:
@@ -173,6 +170,7 @@ class Guard:
 #: How much of a refused, oversized body is read and dropped before answering.
 _DRAIN = 512 * 1024 * 1024
 
+_WRONG_HOST = "This address is not the docgen server's: open the address docgen serve printed."
 _NO_TOKEN = (
     "docgen refused this request: it did not carry the server's token. Open the address that "
     "docgen serve printed when it started (it ends in ?token=...), in this browser."
@@ -202,10 +200,11 @@ def _same_origin(headers: dict[str, str], scope: Scope) -> bool:
     return origin == f"{scheme}://{headers.get('host', '')}"
 
 
-def _plain(status: int, message: str) -> bytes:
+def _plain(message: str) -> bytes:
+    """A refusal to a request without the token: a page on its own (its style would be refused too)."""
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>docgen: refused</title></head>'
-        f"<body><h1>Refused</h1><p>{html.escape(message)}</p></body></html>"
+        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>docgen: refused</title></head>'
+        f"<body><h1>docgen refused this request</h1><p>{html.escape(message)}</p></body></html>"
     ).encode()
 
 
