@@ -28,7 +28,7 @@ from docgen.batch.pdfs import write_pdfs
 from docgen.batch.pool import cpu_count, write_all
 from docgen.batch.timeline import TIMELINE, store_timeline
 from docgen.documents import timeline
-from docgen.documents.catalogue import DOCUMENTS, unused_files
+from docgen.documents.catalogue import DOCUMENTS
 from docgen.documents.example import example_context
 from docgen.documents.selection import select_documents, why_nothing
 from docgen.errors import DocgenError, ValidationFailed
@@ -236,7 +236,7 @@ def run(
     )
     # Before the output folder is even created: a broken template writes nothing at all.
     batch_templates.check_templates(job)
-    unused = unused_files(options.templates)
+    unused = batch_templates.template_warnings(options.templates)
 
     # Every path the run may write, worked out only when a check needs them (rarely): made
     # here on every run, they moved the garbage collector's passes over the batch into the
@@ -378,8 +378,9 @@ def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[Templ
 
 def template_warnings(templates: Path | None) -> list[str]:
     """``docgen templates check`` and ``run``: each file in the ``templates`` folder that
-    docgen does not use (another name or format, Word's lock file), with why."""
-    return unused_files(templates)
+    docgen does not use (another name or format, Word's lock file), with why, and each
+    field whose formatting starts inside it (Word formatting docgen cannot keep)."""
+    return batch_templates.template_warnings(templates)
 
 
 def document_keys() -> list[str]:
