@@ -14,6 +14,8 @@ from conftest import convert_with_soffice
 from docx_build import example, make_docx
 from pypdf import PdfReader
 
+from docgen.documents.catalogue import DEFAULT_TEMPLATE_DIR
+from docgen.documents.example import example_context
 from docgen.formats.docx.check import check_template
 from docgen.formats.docx.engine import PreparedTemplate
 from docgen.formats.docx.environment import make_environment
@@ -130,3 +132,12 @@ def test_the_pdf_title_is_the_filled_in_title(tmp_path, env):
     letter.write_bytes(render(path, env, example()))
     pdf = convert_with_soffice(soffice, letter, "pdf", tmp_path / "pdf")
     assert PdfReader(pdf).metadata.title == "Marsh & Partners: data extract request"
+
+
+@pytest.mark.parametrize("key", ["business-justification", "data-extract-request", "kick-off-invitation"])
+def test_each_default_letter_is_titled_with_its_practice(key, env):
+    context = example_context(key)
+    letter = docx.Document(io.BytesIO(render(DEFAULT_TEMPLATE_DIR / f"{key}.docx", env, context)))
+    practice = context["practice"]
+    assert letter.core_properties.title.endswith(f": {practice['name']} ({practice['ods_code']})")
+    assert "{{" not in letter.core_properties.title
