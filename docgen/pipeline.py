@@ -5,8 +5,8 @@ what ``docgen letters`` and ``docgen run`` run. Each takes ``today`` as a parame
 (the workbook's Settings "As-at date" stands in for it when ``use_as_at`` says the
 caller's today is only the clock's); nothing here reads the clock.
 The other commands each have their entry point here too (``init_workbook``,
-``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``), so the
-command line talks to this module alone. The per-migration writing lives in
+``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``), and the web
+page's dashboard (``dashboard``, ``dashboard_charts``), so the faces talk to this module alone. The per-migration writing lives in
 :mod:`docgen.batch` so worker processes import only what they need.
 """
 
@@ -27,6 +27,7 @@ from docgen.batch.manifest import PRESENT, ManifestRow, Status, write_manifest
 from docgen.batch.pdfs import write_pdfs
 from docgen.batch.pool import cpu_count, write_all
 from docgen.batch.timeline import TIMELINE, store_timeline
+from docgen.documents import dashboard as dashboards
 from docgen.documents import timeline
 from docgen.documents.catalogue import DOCUMENTS
 from docgen.documents.example import example_context
@@ -367,6 +368,22 @@ def write_timeline(report: CheckReport, out: Path, workbook: Path) -> Path:
         return timeline.write_timeline(
             report.batch, report.schedules, out / TIMELINE, today=report.today, stages=report.stages
         )
+
+
+def dashboard(report: CheckReport, *, locale: str = "en_GB") -> dashboards.Dashboard:
+    """The web page's dashboard of a checked workbook: migrations by status, go-lives per
+    month, moves from system to system and RAG, as at the report's today (see
+    :mod:`docgen.documents.dashboard`; cancelled migrations count only by status).
+    A workbook that could not be read at all has no dashboard: its problems are raised."""
+    if report.batch is None or report.today is None:
+        raise ValidationFailed(report.problems)
+    return dashboards.dashboard(report.batch, report.schedules, report.today, locale=locale)
+
+
+def dashboard_charts(board: dashboards.Dashboard) -> list[tuple[str, str]]:
+    """Each of the dashboard's charts as (title, standalone SVG text), in page order: no
+    script and no inline style, so it can be inlined under a strict CSP."""
+    return dashboards.charts(board)
 
 
 def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[TemplateIssue]]:
