@@ -67,9 +67,12 @@ def test_go_lives_per_month_with_empty_months_shown(board, sheet_rows):
 
 def test_moves_most_first_without_the_cancelled(board, sheet_rows):
     going_ahead = [r for r in sheet_rows if r["Status"] != "Cancelled"]
-    counted = Counter(f"{r['Current system']} \u2192 {r['New system']}" for r in going_ahead)
+    counted = Counter(
+        f"{r['Current supplier']} ({r['Current system']}) \u2192 {r['New supplier']} ({r['New system']})"
+        for r in going_ahead
+    )
     assert dict(board.moves) == dict(counted)
-    assert board.moves[0] == ("EMIS Web \u2192 SystmOne", 6)
+    assert board.moves[0] == ("Optum (EMIS Web) \u2192 TPP (SystmOne)", 6)
     assert list(board.moves) == sorted(board.moves, key=lambda item: (-item[1], item[0]))
 
 
@@ -87,7 +90,12 @@ def test_rag_equals_the_timeline_summary(report, board, tmp_path):
 
 def test_charts_show_every_count(board):
     charts = pipeline.dashboard_charts(board)
-    assert [title for title, _ in charts] == ["Migrations by status", "RAG", "Go-lives per month", "Moves by system"]
+    assert [title for title, _ in charts] == [
+        "Migrations by status",
+        "RAG",
+        "Go-lives per month",
+        "Moves by supplier (from \u2192 to)",
+    ]
     for (_, svg), series in zip(
         charts, (board.by_status, board.rag, board.go_lives_by_month, board.moves), strict=True
     ):
@@ -128,15 +136,16 @@ def test_cancelled_counts_by_status_only(small):
     assert small.go_lives_by_month == (
         ("Apr 2026", 1), ("May 2026", 0), ("Jun 2026", 0), ("Jul 2026", 0), ("Aug 2026", 0), ("Sept 2026", 2),
     )  # fmt: skip
-    assert small.moves == (('EMIS Web \u2192 Bee & Co\'s "One"', 3),)
+    assert small.moves == (('Optum (EMIS Web) \u2192 A&B <Systems> (Bee & Co\'s "One")', 3),)
     assert small.rag == (("Red", 1), ("Amber", 0), ("Green", 2))
 
 
 def test_supplier_names_are_escaped_in_the_charts(small):
-    svg = dict(pipeline.dashboard_charts(small))["Moves by system"]
-    assert "Bee & Co" not in svg and "Bee &amp; Co" in svg
+    svg = dict(pipeline.dashboard_charts(small))["Moves by supplier (from \u2192 to)"]
+    assert "Bee & Co" not in svg and "Bee &amp; Co" in svg and "&lt;Systems&gt;" in svg
     root = ElementTree.fromstring(svg)
-    assert 'EMIS Web \u2192 Bee & Co\'s "One"' in {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
+    # A long label is cut with an ellipsis; its full text is the bar label's tooltip (<title>).
+    assert 'Optum (EMIS Web) \u2192 A&B <Systems> (Bee & Co\'s "One")' in {t.text for t in root.iter(f"{SVG}title")}
 
 
 def test_an_empty_batch_has_empty_series():
@@ -144,7 +153,7 @@ def test_an_empty_batch_has_empty_series():
     assert (board.total, board.go_lives_by_month, board.moves) == (0, (), ())
     assert board.rag == (("Red", 0), ("Amber", 0), ("Green", 0))
     assert all(n == 0 for _, n in board.by_status)
-    assert "No migrations" in dict(pipeline.dashboard_charts(board))["Moves by system"]
+    assert "No migrations" in dict(pipeline.dashboard_charts(board))["Moves by supplier (from \u2192 to)"]
 
 
 def test_an_unreadable_workbook_has_no_dashboard():

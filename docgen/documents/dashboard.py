@@ -24,7 +24,7 @@ from docgen.formats.formatting import monthyear
 from docgen.formats.svg_charts import RAG_COLOURS, bar_chart
 from docgen.plan.milestones import MigrationSchedule
 from docgen.plan.rag import RAGS, is_cancelled, rag
-from docgen.records import Batch
+from docgen.records import Batch, Migration
 from docgen.workbook.schema import STATUSES
 
 Series = tuple[tuple[str, int], ...]
@@ -56,8 +56,18 @@ def dashboard(
         total=len(migrations),
         by_status=_by_status(m.status for m in migrations),
         go_lives_by_month=_by_month((schedules[m.migration_id].date("go_live") for m in going_ahead), locale),
-        moves=_most_first(Counter(f"{m.current_system.strip()}{ARROW}{m.new_system.strip()}" for m in going_ahead)),
+        moves=_most_first(Counter(_move(m) for m in going_ahead)),
         rag=_in_order(Counter(rag(schedules[m.migration_id], m.status) for m in going_ahead), RAGS),
+    )
+
+
+def _move(m: Migration) -> str:
+    """``Optum (EMIS Web) → TPP (SystmOne)``: the move by supplier, as the issue of a
+    supplier's capacity is counted, with the systems so two products of one supplier
+    stay apart."""
+    return (
+        f"{m.current_supplier.strip()} ({m.current_system.strip()}){ARROW}"
+        f"{m.new_supplier.strip()} ({m.new_system.strip()})"
     )
 
 
@@ -69,7 +79,7 @@ def charts(board: Dashboard) -> list[tuple[str, str]]:
             ("status", "Migrations by status", board.by_status, None),
             ("rag", "RAG", board.rag, RAG_COLOURS),
             ("go-lives", "Go-lives per month", board.go_lives_by_month, None),
-            ("moves", "Moves by system", board.moves, None),
+            ("moves", "Moves by supplier (from \u2192 to)", board.moves, None),
         )
     ]
 
