@@ -893,7 +893,7 @@ def kick_off_invitation():
         "**{{ dates.survey|daydate }}**{% if it_delivery_partner %}, carried out by {{ it_delivery_partner }}"
         "{% endif %}. It checks the practice’s hardware, network and third-party set-up, and may be done "
         "remotely; we will confirm the arrangements at the meeting.",
-    )
+    ).paragraph_format.keep_with_next = True  # the sign-off never stands alone on a last page
     tag(doc, "{%p if not stage.record %}")
     para(
         doc,
