@@ -215,7 +215,8 @@ def run(
 
     Every run is recorded in the history (:mod:`docgen.batch.history`), after the
     manifest: finished, failed (a DocgenError, re-raised) or stopped (KeyboardInterrupt,
-    re-raised). The history's own trouble is a note in ``notes``, never a failure.
+    re-raised). The history's own trouble is a note in ``notes`` (of a run that raised:
+    in the exception's ``__notes__``), never a failure.
     """
     started_at = run_history.now()
     seen: list[CheckReport] = []
@@ -225,14 +226,15 @@ def run(
 
     try:
         result = _run(workbook, options, progress, report, checked, seen)
-    except KeyboardInterrupt as err:
-        record(run_history.STOPPED, 128 + int(getattr(err, "signum", 2)))  # 2: SIGINT; Stopped has its own
-        raise
-    except DocgenError as err:
-        record(f"failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}", err.exit_code)
-        raise
-    except Exception as err:
-        record(f"failed: a docgen bug ({type(err).__name__})", 1)
+    except (KeyboardInterrupt, Exception) as err:
+        if isinstance(err, KeyboardInterrupt):
+            notes = record(run_history.STOPPED, 128 + int(getattr(err, "signum", 2)))  # 2: SIGINT; Stopped has its own
+        elif isinstance(err, DocgenError):
+            notes = record(f"failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}", err.exit_code)
+        else:
+            notes = record(f"failed: a docgen bug ({type(err).__name__})", 1)
+        for note in notes:
+            err.add_note(note)  # the faces show an error's notes after it
         raise
     result.notes.extend(record(run_history.FINISHED, result.exit_code, result))
     return result
