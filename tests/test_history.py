@@ -316,3 +316,18 @@ def test_a_stopped_run_says_its_history_could_not_be_written(tmp_path, monkeypat
         run(make(tmp_path), options(tmp_path / "out"), progress=ctrl_c)
     [note] = stopped.value.__notes__
     assert note.startswith("History: this run was not recorded in ")
+
+
+def test_a_history_corrupt_inside_is_set_aside_when_a_run_finds_it(tmp_path, history):
+    for n in range(3):
+        run_history.append(entry(n), history)
+    data = bytearray(history.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page : 2 * page] = b"\xff" * page  # the table of runs (page 2), scribbled over
+    history.write_bytes(bytes(data))
+
+    result = run(make(tmp_path), options(tmp_path / "out"))
+    assert result.exit_code == 0
+    [note] = result.notes
+    assert note.startswith(f"History: {history} was not a docgen history (database disk image is malformed)")
+    assert [e.outcome for e in pipeline.history()] == ["finished"]
