@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import click
 
-from docgen.errors import DocgenError, TemplateCheckFailed
+from docgen.errors import DocgenError, TemplateCheckFailed, ValidationFailed
 from docgen.stopping import describe, signal_number, signals_stop_the_run
 
 
@@ -50,6 +50,12 @@ def _echo_problems(problems, *, err: bool = True) -> None:
         click.echo(f"{label}: {p}", err=err)
 
 
+def _echo_notes(err: BaseException) -> None:
+    """The notes a failed or stopped run attached to its error (the run history's trouble)."""
+    for note in getattr(err, "__notes__", ()):
+        click.echo(note, err=True)
+
+
 class _Group(click.Group):
     """Maps DocgenError to ``Error: message`` and exit 1, and Ctrl-C or SIGTERM to a
     one-line message and exit 130 or 143, so no traceback reaches the user."""
@@ -60,6 +66,7 @@ class _Group(click.Group):
                 return super().invoke(ctx)
         except DocgenError as err:
             click.echo(f"Error: {err}", err=True)
+            _echo_notes(err)
             sys.exit(err.exit_code)
         except KeyboardInterrupt as err:
             signum = signal_number(err)
@@ -67,6 +74,7 @@ class _Group(click.Group):
                 f"{describe(signum)}: files already written are complete; none is half-written. Run again to finish.",
                 err=True,
             )
+            _echo_notes(err)
             sys.exit(128 + signum)
 
 
@@ -171,13 +179,15 @@ def _batch_options(f):
     return f
 
 
-def _refuse(problems, hint: str) -> NoReturn:
+def _refuse(problems, hint: str, *, notes: BaseException | None = None) -> NoReturn:
     """List every problem as ``Error: Sheet!Cell (Header): ...`` (as ``docgen validate``
-    does), then say that nothing was written, and exit 1."""
+    does), then say that nothing was written (and the refused run's ``notes``), and exit 1."""
     _echo_problems(problems)
     n_err = sum(1 for p in problems if p.is_error)
     n_warn = len(problems) - n_err
     click.echo(f"{n_err} error(s), {n_warn} warning(s); nothing was written. {hint}", err=True)
+    if notes is not None:
+        _echo_notes(notes)
     sys.exit(1)
 
 
@@ -217,20 +227,16 @@ def _run(
         delivery=delivery,
         pdf=pdf,
     )
-    report = pipeline.check(workbook, today, use_as_at=use_as_at, letter_date=letter_date)
-    if report.batch is None or (report.errors and not skip_invalid):
-        _refuse(
-            report.problems,
-            "Fix the errors and run again, or add --skip-invalid to write the valid migrations.",
-        )
-    # Warnings about migrations --only/--icb left out would only be noise (and the
-    # summary does not count them); an unknown code stops here, before any output.
-    chosen = {m.migration_id for m in pipeline.select(report.batch, options.only, options.icb).migrations}
-    _echo_problems([p for p in report.problems if p.is_error or p.migration_id in (None, *chosen)])
     bar = None
-    if sys.stderr.isatty():
-        bar = click.progressbar(length=1, label="Writing letters", file=sys.stderr)
-        bar.__enter__()
+
+    def checked(report, chosen: set[str]) -> None:
+        # Warnings about migrations --only/--icb left out would only be noise (and the
+        # summary does not count them); an unknown code stops the run before any output.
+        nonlocal bar
+        _echo_problems([p for p in report.problems if p.is_error or p.migration_id in (None, *chosen)])
+        if sys.stderr.isatty():
+            bar = click.progressbar(length=1, label="Writing letters", file=sys.stderr)
+            bar.__enter__()
 
     def progress(done: int, total: int) -> None:
         if bar is not None:
@@ -238,7 +244,11 @@ def _run(
             bar.update(done - bar.pos)
 
     try:
-        result = pipeline.run(workbook, options, progress=progress, report=report)
+        # The run checks the workbook itself, so a refused run is in the history too.
+        result = pipeline.run(workbook, options, progress=progress, checked=checked)
+    except ValidationFailed as err:
+        hint = "Fix the errors and run again, or add --skip-invalid to write the valid migrations."
+        _refuse(err.problems, hint, notes=err)
     except TemplateCheckFailed as err:
         # One "Error:" line per problem, exactly as ``docgen templates check`` prints them.
         for issue in err.issues:
@@ -248,6 +258,7 @@ def _run(
             "Fix them in Word and run again (docgen templates check --templates DIR lists them).",
             err=True,
         )
+        _echo_notes(err)
         sys.exit(1)
     finally:
         if bar is not None:
@@ -358,6 +369,22 @@ def due(workbook: Path, today: dt.date | None) -> None:
     )
     _echo_actions(actions, report.today)
     sys.exit(0)
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1), metavar="N", help="Only the last N runs.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with every recorded field, to paste into a spreadsheet.")
+def history(limit: int | None, as_csv: bool) -> None:
+    """List the recorded runs, newest first: when, who, which workbook, what was written."""
+    pipeline = _pipeline()
+    entries = pipeline.history(limit)
+    if as_csv:
+        click.echo(pipeline.history_text(entries, csv=True), nl=False)
+    elif entries:
+        click.echo(f"{len(entries)} run(s) recorded in {pipeline.history_path()}, newest first:\n")
+        click.echo(pipeline.history_text(entries))
+    else:
+        click.echo(f"No runs recorded yet in {pipeline.history_path()}.")
 
 
 @main.group()

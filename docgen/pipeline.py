@@ -5,9 +5,10 @@ what ``docgen letters`` and ``docgen run`` run. Each takes ``today`` as a parame
 (the workbook's Settings "As-at date" stands in for it when ``use_as_at`` says the
 caller's today is only the clock's); nothing here reads the clock.
 The other commands each have their entry point here too (``init_workbook``,
-``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``), and the web
-page's dashboard (``dashboard``, ``dashboard_charts``), so the faces talk to this module alone. The per-migration writing lives in
-:mod:`docgen.batch` so worker processes import only what they need.
+``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``, ``history``),
+and the web page's dashboard (``dashboard``, ``dashboard_charts``), so the faces talk to
+this module alone. Every ``run`` is recorded in the run history. The per-migration writing
+lives in :mod:`docgen.batch` so worker processes import only what they need.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from docgen.batch import history as run_history
 from docgen.batch import outfolder
 from docgen.batch import templates as batch_templates
 from docgen.batch.drafts import write_drafts
+from docgen.batch.history import HistoryEntry
+from docgen.batch.history_view import history_csv, history_table
 from docgen.batch.job import Job
 from docgen.batch.letters import plan_paths
 from docgen.batch.manifest import PRESENT, ManifestRow, Status, write_manifest
@@ -108,6 +112,8 @@ class RunOptions:
     all_documents: bool = False  # --all: every document of every migration not Cancelled
     duplex: bool = True  # print packs laid out for double-sided printing (--one-sided: not)
     use_as_at: bool = False  # ``today`` is the clock's: the workbook's As-at date wins
+    face: str = run_history.COMMAND_LINE  # who ran it, for the history: "command line" or "web page"
+    history: Path | None = None  # the history file; None: $DOCGEN_HISTORY, else the user data folder
 
 
 @dataclass
@@ -123,6 +129,8 @@ class RunResult:
     actions: list[Action] = field(default_factory=list)
     today: dt.date | None = None
     all_documents: bool = False
+    letter_date: dt.date | None = None
+    manifest_sha256: str | None = None  # of the manifest.csv this run wrote
 
     @property
     def blocked(self) -> list[ManifestRow]:
@@ -193,6 +201,7 @@ def run(
     *,
     progress: Callable[[int, int], None] | None = None,
     report: CheckReport | None = None,
+    checked: Callable[[CheckReport, set[str]], None] | None = None,
 ) -> RunResult:
     """Validate, schedule, then write the timeline, letters, delivery pack and manifest.
 
@@ -200,12 +209,109 @@ def run(
     unless ``skip_invalid``: then the invalid migrations are listed as failed in the
     manifest and the valid ones are written. A migration that fails while being
     written is reported in the manifest and skipped; the others are still written.
+    ``checked`` is called once the workbook is checked and the migrations chosen, before
+    anything is written, with the report and the chosen migration IDs (a face shows the
+    problems that concern them).
+
+    Every run is recorded in the history (:mod:`docgen.batch.history`), after the
+    manifest: finished, failed (a DocgenError, re-raised) or stopped (KeyboardInterrupt,
+    re-raised). The history's own trouble is a note in ``notes`` (of a run that raised:
+    in the exception's ``__notes__``), never a failure.
     """
+    started_at = run_history.now()
+    seen: list[CheckReport] = []
+
+    def record(outcome: str, exit_code: int, result: RunResult | None = None) -> list[str]:
+        return _record(workbook, options, started_at, outcome, exit_code, result, seen[0] if seen else None)
+
+    try:
+        result = _run(workbook, options, progress, report, checked, seen)
+    except (KeyboardInterrupt, Exception) as err:
+        if isinstance(err, KeyboardInterrupt):
+            notes = record(run_history.STOPPED, 128 + int(getattr(err, "signum", 2)))  # 2: SIGINT; Stopped has its own
+        elif isinstance(err, DocgenError):
+            notes = record(f"failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}", err.exit_code)
+        else:
+            notes = record(f"failed: a docgen bug ({type(err).__name__})", 1)
+        for note in notes:
+            err.add_note(note)  # the faces show an error's notes after it
+        raise
+    result.notes.extend(record(run_history.FINISHED, result.exit_code, result))
+    return result
+
+
+def _record(
+    workbook: Path,
+    options: RunOptions,
+    started_at: dt.datetime,
+    outcome: str,
+    exit_code: int,
+    result: RunResult | None,
+    report: CheckReport | None,
+) -> list[str]:
+    """Append this run to the history; the notes to show the user."""
+    today = (result and result.today) or (report and report.today) or options.today
+    letter_date = (result and result.letter_date) or options.letter_date
+    asked: dict[str, object] = {
+        "out": str(Path(options.out).resolve()),
+        "only": list(options.only),
+        "icb": options.icb,
+        "today": today.isoformat(),
+        "letter_date": letter_date.isoformat() if letter_date else None,
+        "all": options.all_documents,
+        "pdf": options.pdf,
+        "one_sided": not options.duplex,
+        "skip_invalid": options.skip_invalid,
+        "templates": str(Path(options.templates).resolve()) if options.templates else None,
+        "timeline": options.timeline,
+        "delivery": options.delivery,
+    }
+    entry = run_history.entry_for(
+        workbook,
+        started_at=started_at,
+        face=options.face,
+        options=asked,
+        outcome=outcome,
+        exit_code=exit_code,
+        rows=result.rows if result else (),
+        manifest_sha256=result.manifest_sha256 if result else None,
+    )
+    return run_history.append(entry, history_path(options.history))
+
+
+def history_path(path: Path | None = None) -> Path:
+    """The history file runs are recorded in: ``path``, else ``$DOCGEN_HISTORY``, else
+    ``history.sqlite`` in the user's data folder."""
+    return Path(path) if path is not None else run_history.default_path()
+
+
+def history(limit: int | None = None, path: Path | None = None) -> list[HistoryEntry]:
+    """``docgen history``: the recorded runs, newest first (the last ``limit``). Raises
+    a DocgenError for a damaged or locked history file."""
+    return run_history.read(history_path(path), limit)
+
+
+def history_text(entries: list[HistoryEntry], *, csv: bool = False) -> str:
+    """``docgen history``'s output: a table newest first, or CSV (``csv``) for a spreadsheet."""
+    return history_csv(entries) if csv else history_table(entries)
+
+
+def _run(
+    workbook: Path,
+    options: RunOptions,
+    progress: Callable[[int, int], None] | None,
+    report: CheckReport | None,
+    checked: Callable[[CheckReport, set[str]], None] | None,
+    seen: list[CheckReport],
+) -> RunResult:
     started = time.perf_counter()
     report = report or check(workbook, options.today, use_as_at=options.use_as_at, letter_date=options.letter_date)
+    seen.append(report)
     if report.batch is None or (report.errors and not options.skip_invalid):
         raise ValidationFailed(report.problems)
     batch = select(report.batch, options.only, options.icb)
+    if checked is not None:
+        checked(report, {m.migration_id for m in batch.migrations})
     today = report.today or options.today
     letter_date = options.letter_date or batch.settings.letter_date or today
     out = Path(options.out)
@@ -252,7 +358,7 @@ def run(
         job = replace(job, previous=folder.previous, previous_at=folder.previous_at)
         folder.set_aside()
         rows, notes = _write(job, report, options, progress)
-        write_manifest(out, rows)
+        manifest = write_manifest(out, rows)
         folder.finished()
     notes = [f"Warning: {w}" for w in unused] + notes
     n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
@@ -267,6 +373,8 @@ def run(
         actions=action_list(stages, today),
         today=today,
         all_documents=options.all_documents,
+        letter_date=letter_date,
+        manifest_sha256=run_history.file_sha256(manifest),
     )
 
 

@@ -10,6 +10,29 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _history_for_the_session(tmp_path_factory):
+    """No test (nor a module-scoped fixture's run, set up before any per-test fixture)
+    records its runs in the real user's data folder."""
+    before = os.environ.get("DOCGEN_HISTORY")
+    os.environ["DOCGEN_HISTORY"] = str(tmp_path_factory.mktemp("session-history") / "history.sqlite")
+    yield
+    if before is None:
+        del os.environ["DOCGEN_HISTORY"]
+    else:
+        os.environ["DOCGEN_HISTORY"] = before
+
+
+@pytest.fixture(autouse=True)
+def history(tmp_path_factory, monkeypatch) -> Path:
+    """Each test's own run history (``$DOCGEN_HISTORY``), in a folder of its own beside
+    ``tmp_path`` so tests that list ``tmp_path`` do not see it; the file is made by the
+    first run."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite"
+    monkeypatch.setenv("DOCGEN_HISTORY", str(path))
+    return path
+
+
 def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
