@@ -50,6 +50,12 @@ def _echo_problems(problems, *, err: bool = True) -> None:
         click.echo(f"{label}: {p}", err=err)
 
 
+def _echo_notes(err: BaseException) -> None:
+    """The notes a failed or stopped run attached to its error (the run history's trouble)."""
+    for note in getattr(err, "__notes__", ()):
+        click.echo(note, err=True)
+
+
 class _Group(click.Group):
     """Maps DocgenError to ``Error: message`` and exit 1, and Ctrl-C or SIGTERM to a
     one-line message and exit 130 or 143, so no traceback reaches the user."""
@@ -60,6 +66,7 @@ class _Group(click.Group):
                 return super().invoke(ctx)
         except DocgenError as err:
             click.echo(f"Error: {err}", err=True)
+            _echo_notes(err)
             sys.exit(err.exit_code)
         except KeyboardInterrupt as err:
             signum = signal_number(err)
@@ -67,6 +74,7 @@ class _Group(click.Group):
                 f"{describe(signum)}: files already written are complete; none is half-written. Run again to finish.",
                 err=True,
             )
+            _echo_notes(err)
             sys.exit(128 + signum)
 
 
@@ -171,13 +179,15 @@ def _batch_options(f):
     return f
 
 
-def _refuse(problems, hint: str) -> NoReturn:
+def _refuse(problems, hint: str, *, notes: BaseException | None = None) -> NoReturn:
     """List every problem as ``Error: Sheet!Cell (Header): ...`` (as ``docgen validate``
-    does), then say that nothing was written, and exit 1."""
+    does), then say that nothing was written (and the refused run's ``notes``), and exit 1."""
     _echo_problems(problems)
     n_err = sum(1 for p in problems if p.is_error)
     n_warn = len(problems) - n_err
     click.echo(f"{n_err} error(s), {n_warn} warning(s); nothing was written. {hint}", err=True)
+    if notes is not None:
+        _echo_notes(notes)
     sys.exit(1)
 
 
@@ -237,7 +247,8 @@ def _run(
         # The run checks the workbook itself, so a refused run is in the history too.
         result = pipeline.run(workbook, options, progress=progress, checked=checked)
     except ValidationFailed as err:
-        _refuse(err.problems, "Fix the errors and run again, or add --skip-invalid to write the valid migrations.")
+        hint = "Fix the errors and run again, or add --skip-invalid to write the valid migrations."
+        _refuse(err.problems, hint, notes=err)
     except TemplateCheckFailed as err:
         # One "Error:" line per problem, exactly as ``docgen templates check`` prints them.
         for issue in err.issues:
@@ -247,6 +258,7 @@ def _run(
             "Fix them in Word and run again (docgen templates check --templates DIR lists them).",
             err=True,
         )
+        _echo_notes(err)
         sys.exit(1)
     finally:
         if bar is not None:

@@ -93,7 +93,8 @@ class TemplateError(DocgenError):
         where = template + (f" ({part})" if part else "")
         text = f"{where}: {message}"
         if paragraph:
-            text += f' In the paragraph "{paragraph}".'
+            where_in = "property" if part == "document properties" else "paragraph"
+            text += f' In the {where_in} "{paragraph}".'
         super().__init__(text)
 
 

@@ -5,9 +5,10 @@ what ``docgen letters`` and ``docgen run`` run. Each takes ``today`` as a parame
 (the workbook's Settings "As-at date" stands in for it when ``use_as_at`` says the
 caller's today is only the clock's); nothing here reads the clock.
 The other commands each have their entry point here too (``init_workbook``,
-``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``), so the
-command line talks to this module alone. The per-migration writing lives in
-:mod:`docgen.batch` so worker processes import only what they need.
+``annotate``, ``write_timeline``, ``template_issues``, ``template_fields``, ``history``),
+and the web page's dashboard (``dashboard``, ``dashboard_charts``), so the faces talk to
+this module alone. Every ``run`` is recorded in the run history. The per-migration writing
+lives in :mod:`docgen.batch` so worker processes import only what they need.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from docgen.batch.manifest import PRESENT, ManifestRow, Status, write_manifest
 from docgen.batch.pdfs import write_pdfs
 from docgen.batch.pool import cpu_count, write_all
 from docgen.batch.timeline import TIMELINE, store_timeline
+from docgen.documents import dashboard as dashboards
 from docgen.documents import timeline
-from docgen.documents.catalogue import DOCUMENTS, unused_files
+from docgen.documents.catalogue import DOCUMENTS
 from docgen.documents.example import example_context
 from docgen.documents.selection import select_documents, why_nothing
 from docgen.errors import DocgenError, ValidationFailed
@@ -214,7 +216,8 @@ def run(
 
     Every run is recorded in the history (:mod:`docgen.batch.history`), after the
     manifest: finished, failed (a DocgenError, re-raised) or stopped (KeyboardInterrupt,
-    re-raised). The history's own trouble is a note in ``notes``, never a failure.
+    re-raised). The history's own trouble is a note in ``notes`` (of a run that raised:
+    in the exception's ``__notes__``), never a failure.
     """
     started_at = run_history.now()
     seen: list[CheckReport] = []
@@ -224,14 +227,15 @@ def run(
 
     try:
         result = _run(workbook, options, progress, report, checked, seen)
-    except KeyboardInterrupt as err:
-        record(run_history.STOPPED, 128 + int(getattr(err, "signum", 2)))  # 2: SIGINT; Stopped has its own
-        raise
-    except DocgenError as err:
-        record(f"failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}", err.exit_code)
-        raise
-    except Exception as err:
-        record(f"failed: a docgen bug ({type(err).__name__})", 1)
+    except (KeyboardInterrupt, Exception) as err:
+        if isinstance(err, KeyboardInterrupt):
+            notes = record(run_history.STOPPED, 128 + int(getattr(err, "signum", 2)))  # 2: SIGINT; Stopped has its own
+        elif isinstance(err, DocgenError):
+            notes = record(f"failed: {str(err).splitlines()[0] if str(err) else type(err).__name__}", err.exit_code)
+        else:
+            notes = record(f"failed: a docgen bug ({type(err).__name__})", 1)
+        for note in notes:
+            err.add_note(note)  # the faces show an error's notes after it
         raise
     result.notes.extend(record(run_history.FINISHED, result.exit_code, result))
     return result
@@ -340,7 +344,7 @@ def _run(
     )
     # Before the output folder is even created: a broken template writes nothing at all.
     batch_templates.check_templates(job)
-    unused = unused_files(options.templates)
+    unused = batch_templates.template_warnings(options.templates)
 
     # Every path the run may write, worked out only when a check needs them (rarely): made
     # here on every run, they moved the garbage collector's passes over the batch into the
@@ -475,6 +479,22 @@ def write_timeline(report: CheckReport, out: Path, workbook: Path) -> Path:
         )
 
 
+def dashboard(report: CheckReport, *, locale: str = "en_GB") -> dashboards.Dashboard:
+    """The web page's dashboard of a checked workbook: migrations by status, go-lives per
+    month, moves from system to system and RAG, as at the report's today (see
+    :mod:`docgen.documents.dashboard`; cancelled migrations count only by status).
+    A workbook that could not be read at all has no dashboard: its problems are raised."""
+    if report.batch is None or report.today is None:
+        raise ValidationFailed(report.problems)
+    return dashboards.dashboard(report.batch, report.schedules, report.today, locale=locale)
+
+
+def dashboard_charts(board: dashboards.Dashboard) -> list[tuple[str, str]]:
+    """Each of the dashboard's charts as (title, standalone SVG text), in page order: no
+    script and no inline style, so it can be inlined under a strict CSP."""
+    return dashboards.charts(board)
+
+
 def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[TemplateIssue]]:
     """``docgen templates check``: each document's template in use (document key -> path,
     in document order; the defaults where ``templates`` lacks one) and every problem
@@ -484,8 +504,9 @@ def template_issues(templates: Path | None) -> tuple[dict[str, Path], list[Templ
 
 def template_warnings(templates: Path | None) -> list[str]:
     """``docgen templates check`` and ``run``: each file in the ``templates`` folder that
-    docgen does not use (another name or format, Word's lock file), with why."""
-    return unused_files(templates)
+    docgen does not use (another name or format, Word's lock file), with why, and each
+    field whose formatting starts inside it (Word formatting docgen cannot keep)."""
+    return batch_templates.template_warnings(templates)
 
 
 def document_keys() -> list[str]:

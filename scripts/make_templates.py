@@ -94,7 +94,9 @@ def new_document(title: str):
     # The schema requires w:percent on w:zoom (CT_Zoom); python-docx's default has only bestFit.
     doc.settings.element.find(qn("w:zoom")).set(qn("w:percent"), "100")
     props = doc.core_properties
-    props.title = title
+    # The practice in the title (filled in per letter): a PDF viewer's title bar, a screen
+    # reader and a print queue then say whose letter it is, not only which kind.
+    props.title = f"{title}: {{{{ practice.name }}}} ({{{{ practice.ods_code }}}})"
     props.subject = "GP clinical system migration"
     props.author = props.last_modified_by = "docgen"
     props.comments = ""
@@ -891,7 +893,7 @@ def kick_off_invitation():
         "**{{ dates.survey|daydate }}**{% if it_delivery_partner %}, carried out by {{ it_delivery_partner }}"
         "{% endif %}. It checks the practice’s hardware, network and third-party set-up, and may be done "
         "remotely; we will confirm the arrangements at the meeting.",
-    )
+    ).paragraph_format.keep_with_next = True  # the sign-off never stands alone on a last page
     tag(doc, "{%p if not stage.record %}")
     para(
         doc,

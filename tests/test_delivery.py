@@ -175,6 +175,7 @@ def test_pdf_letters_and_print_packs(soffice, tmp_path):
         own_date = "2 November 2026" if r["document"] == "business-justification" else "23 November 2026"
         assert own_date in text, rel
         _assert_accessible(letter, out / r["path"])
+        _assert_sign_off_not_alone(letter)
         pages.setdefault(r["document"], []).append(len(PdfReader(letter).pages))
 
     for doc, counts in pages.items():
@@ -201,6 +202,31 @@ def test_pdf_letters_and_print_packs(soffice, tmp_path):
         "kick-off-invitation.pdf",
         "kick-off.ics",
     ]
+
+
+def test_sample_letters_never_leave_the_sign_off_alone(soffice, tmp_path):
+    """The sample's due letters as the admin's run writes them (as at the sample's date):
+    the sign-off of a letter that runs onto another page takes some of the letter with it."""
+    out = tmp_path / "outputs"
+    sample = Path(__file__).resolve().parents[1] / "inputs" / "migrations.xlsx"
+    result = invoke("run", sample, "--out", out, "--pdf", "--jobs", "1", "--only", "Y90004", "--only", "Y90007")
+    assert result.exit_code == 0, result.output
+    letters = sorted(out.glob("QXY/*/*.pdf"))
+    assert len(letters) == 4, letters
+    for letter in letters:
+        _assert_sign_off_not_alone(letter)
+
+
+def _assert_sign_off_not_alone(letter: Path) -> None:
+    """ "Yours sincerely" and the signature never stand alone at the top of a last page:
+    at least three lines of the letter (below the running header) come before them."""
+    pages = [page for page in _pdftotext(letter).split("\f") if page.strip()]
+    if "Yours sincerely" not in pages[-1]:
+        return  # a form ending in its signature table (the business justification)
+    lines = [line for line in pages[-1].split("Yours sincerely")[0].splitlines() if line.strip()]
+    if len(pages) > 1:
+        lines = lines[1:]  # the running header
+    assert len(lines) >= 3, (letter, lines)
 
 
 def _assert_accessible(letter: Path, source: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from docgen.errors import FormatError
 from docgen.formats.docx.environment import make_environment
-from docgen.formats.formatting import daterange, daydate, filters, longdate, money, number, shortdate, time24
+from docgen.formats.formatting import daterange, daydate, filters, longdate, money, monthyear, number, shortdate, time24
 
 
 def test_dates_as_letters_write_them():
@@ -107,3 +107,11 @@ def test_registered_filters_render_in_a_template_and_remember_safely():
     with pytest.raises(FormatError):
         env.from_string("{{ x|money }}").render(x=True)
     assert env.from_string("{{ x|money('EUR') }}").render(x=5) == "€5.00"
+
+
+def test_monthyear_names_a_month_as_the_locale_abbreviates_it():
+    assert monthyear(dt.date(2027, 3, 31)) == "Mar 2027"
+    assert monthyear(dt.date(2027, 9, 1)) == "Sept 2027"  # en_GB's own abbreviation
+    assert monthyear(dt.date(2027, 9, 1), locale="cy_GB") == "Medi 2027"
+    with pytest.raises(FormatError, match="monthyear needs a date"):
+        monthyear("2027-03")

@@ -294,3 +294,40 @@ def test_who_falls_back_when_the_system_has_no_name_for_the_user(monkeypatch):
     assert run_history.who() == "jsmith"
     monkeypatch.delenv("USERNAME")
     assert run_history.who() == "unknown"
+
+
+def test_a_refused_run_says_its_damaged_history_was_set_aside(tmp_path, history):
+    history.write_bytes(b"garbage " * 200)
+    book = make(tmp_path, lambda s: wb.put(s, "Migrations", 2, "Provisional go-live date", "31/02/2027"))
+    result = cli_run(book, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].startswith(f"History: {history} was not a docgen history (file is not")
+    assert [e.outcome[:40] for e in pipeline.history()] == ["failed: The workbook has 1 error(s); not"]
+
+
+def test_a_stopped_run_says_its_history_could_not_be_written(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("in the way")
+    monkeypatch.setenv("DOCGEN_HISTORY", str(tmp_path / "a-file" / "history.sqlite"))
+
+    def ctrl_c(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        run(make(tmp_path), options(tmp_path / "out"), progress=ctrl_c)
+    [note] = stopped.value.__notes__
+    assert note.startswith("History: this run was not recorded in ")
+
+
+def test_a_history_corrupt_inside_is_set_aside_when_a_run_finds_it(tmp_path, history):
+    for n in range(3):
+        run_history.append(entry(n), history)
+    data = bytearray(history.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page : 2 * page] = b"\xff" * page  # the table of runs (page 2), scribbled over
+    history.write_bytes(bytes(data))
+
+    result = run(make(tmp_path), options(tmp_path / "out"))
+    assert result.exit_code == 0
+    [note] = result.notes
+    assert note.startswith(f"History: {history} was not a docgen history (database disk image is malformed)")
+    assert [e.outcome for e in pipeline.history()] == ["finished"]

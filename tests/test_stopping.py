@@ -15,6 +15,7 @@ import pytest
 from processes import MIGRATIONS, big_workbook, children, session, start, wait_for_letters
 from test_cli_run import TODAY, files, manifest
 
+from docgen import pipeline
 from docgen.batch.pool import WORKER_DIED
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc and sends POSIX signals")
@@ -49,7 +50,7 @@ def test_kill_9_of_the_process_group_then_a_rerun_leaves_exactly_the_manifests_f
     assert len([r for r in manifest(out) if r["path"].endswith(".docx")]) == 3 * MIGRATIONS
 
 
-def test_sigterm_stops_the_run_and_its_workers_with_exit_143(tmp_path):
+def test_sigterm_stops_the_run_and_its_workers_with_exit_143(tmp_path, history):
     out = tmp_path / "outputs"
     proc = start(big_workbook(tmp_path), out)
     wait_for_letters(proc, out, 30)
@@ -62,6 +63,8 @@ def test_sigterm_stops_the_run_and_its_workers_with_exit_143(tmp_path):
     assert session(proc.pid) == []  # no worker left running
     assert not [n for n in files(out) if ".docgen-tmp-" in n]
     assert not (out / ".docgen.lock").exists()
+    [record] = pipeline.history(path=history)  # the run's own record, written as it stopped
+    assert (record.outcome, record.exit_code, record.manifest_sha256) == ("stopped", 143, None)
 
 
 def test_a_worker_killed_mid_batch_is_reported_and_the_rest_kept(tmp_path):

@@ -231,7 +231,7 @@ def append(entry: HistoryEntry, path: Path | None = None) -> list[str]:
     notes: list[str] = []
     try:
         try:
-            con = _open(path)
+            _insert(path, entry)
         except _Damaged as why:
             try:
                 aside = _set_aside(path)
@@ -240,18 +240,25 @@ def append(entry: HistoryEntry, path: Path | None = None) -> list[str]:
                 )
             except FileNotFoundError:
                 pass  # another run set it aside first
-            con = _open(path)
-        try:
-            con.execute(
-                f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", _row(entry)
-            )
-        finally:
-            con.close()
+            _insert(path, entry)
     except _Newer as why:
         notes.append(f"History: this run was not recorded: {path} {why}. Use that docgen, or set {ENV}.")
     except (OSError, sqlite3.Error, _Damaged) as err:
         notes.append(f"History: this run was not recorded in {path}: {_reason(err)}.")
     return notes
+
+
+def _insert(path: Path, entry: HistoryEntry) -> None:
+    """Add one row (its own transaction); :class:`_Damaged` if the file turns out corrupt."""
+    con = _open(path)
+    try:
+        con.execute(f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", _row(entry))
+    except sqlite3.DatabaseError as err:
+        if _is_damage(err):
+            raise _Damaged(_reason(err)) from err
+        raise
+    finally:
+        con.close()
 
 
 def read(path: Path | None = None, limit: int | None = None) -> list[HistoryEntry]:

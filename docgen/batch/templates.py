@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from docgen.batch.job import Job
-from docgen.documents.catalogue import DOCUMENTS, resolve_templates
+from docgen.documents.catalogue import DOCUMENTS, resolve_templates, unused_files
 from docgen.documents.example import example_context
 from docgen.formats.docx.check import check_templates as check
 from docgen.formats.docx.engine import PreparedTemplate
 from docgen.formats.docx.environment import make_environment
 from docgen.formats.docx.issues import raise_if_issues
+from docgen.formats.docx.tag_formatting import formatting_warnings
 
 # Per-process cache: prepared templates for (templates folder, locale).
 _PREPARED: dict[tuple[str, str], dict[str, PreparedTemplate]] = {}
@@ -49,3 +50,10 @@ def check_templates(job: Job) -> None:
     raise_if_issues(issues)
     if all(Path(path) in prepared for path in paths.values()):
         _PREPARED[(str(job.templates), job.locale)] = {key: prepared[Path(path)] for key, path in paths.items()}
+
+
+def template_warnings(templates: Path | None) -> list[str]:
+    """What a template folder has that works but is probably not what the admin meant:
+    files docgen does not use, and fields with formatting that starts inside them (lost)."""
+    paths = resolve_templates(templates)
+    return unused_files(templates) + [w for d in DOCUMENTS for w in formatting_warnings(paths[d.key])]

@@ -9,9 +9,9 @@ a second; openpyxl took a minute for the whole country); styles are registered o
 workbook and cells refer to them by id. Input text is always written as text, never a
 formula, and the same input gives the same bytes.
 
-**RAG.** Red: a warning that the migration cannot keep its go-live as planned
-(:data:`RED_CODES`: extract request late, IDP inside the supplier's notice, go-live in the
-past). Amber: any other warning. Green: no warning. Grey: cancelled.
+**RAG** is :func:`docgen.plan.rag.rag` (the dashboard counts the same colours): Red, a
+warning that the migration cannot keep its go-live as planned; Amber, any other warning;
+Green, none; Grey, cancelled.
 
 **Gantt phases** (a week takes the most urgent phase it touches, in this order): go-live
 week, cut-over (FDP to go-live), data checking and sign-off, extract wait (request to
@@ -37,13 +37,13 @@ from docgen.formats.xlsx_writer import Workbook
 from docgen.plan.actions import Action
 from docgen.plan.as_problems import warnings_as_problems
 from docgen.plan.calendar import WorkingCalendar
-from docgen.plan.milestones import CANCELLED, EXTRACT_LATE, GO_LIVE_PAST, IDP_NOTICE, MigrationSchedule
+from docgen.plan.milestones import MigrationSchedule
+from docgen.plan.rag import rag
 from docgen.plan.stages import MigrationStage, action_list, stage_batch
 from docgen.plan.wording import day_name, short_date
 from docgen.records import Batch, Migration
 
 SHEET_NAMES = ("Summary", "Actions", "Milestones", "Gantt", "Warnings", "Bank holidays", "Blackouts")
-RED_CODES = frozenset({EXTRACT_LATE, IDP_NOTICE, GO_LIVE_PAST})
 MAX_GANTT_WEEKS = 156
 
 #: Summary's key dates: (milestone key, header).
@@ -55,17 +55,6 @@ KEY_DATES = (
     ("fdp", "FDP"),
     ("go_live", "Go-live"),
 )
-
-
-def rag(schedule: MigrationSchedule, status: str) -> str:
-    """Red, Amber, Green or Grey for a migration (rules in the module docstring), so the
-    admin sees at a glance which migrations need action first."""
-    if status.strip().casefold() == CANCELLED.casefold():
-        return "Grey"
-    codes = {w.code for w in schedule.warnings}
-    if codes & RED_CODES:
-        return "Red"
-    return "Amber" if codes else "Green"
 
 
 def write_timeline(

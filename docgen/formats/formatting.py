@@ -26,6 +26,7 @@ _LONG = parse_pattern("d MMMM y")
 _DAY = parse_pattern("EEEE d MMMM y")
 _SHORT = parse_pattern("dd/MM/yyyy")
 _DAY_MONTH = parse_pattern("d MMMM")
+_MONTH = parse_pattern("MMM y")
 _RANGE_DASH = "\u2013"  # an en dash, as ranges are set in print
 _TIME = "HH:mm"
 
@@ -92,6 +93,12 @@ def daydate(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
 def shortdate(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
     """A compact date for tables: ``31/03/2026``."""
     return _format_date(_SHORT, value, "shortdate", locale)
+
+
+def monthyear(value: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:
+    """A month in a chart or a table heading: ``Mar 2027`` (``Sept 2027`` in en_GB, as
+    the locale abbreviates it)."""
+    return _format_date(_MONTH, value, "monthyear", locale)
 
 
 def daterange(start: dt.date, end: dt.date, *, locale: str | Locale = DEFAULT_LOCALE) -> str:

@@ -25,6 +25,7 @@ from docgen.formats.docx.environment import make_environment
 from docgen.formats.docx.explain import docgen_bug, render_error, syntax_error
 from docgen.formats.docx.finish import finish_part
 from docgen.formats.docx.package import LetterZip
+from docgen.formats.docx.parts import PROPERTIES
 from docgen.formats.docx.prepare import DocxSource, read_template
 from docgen.formats.docx.shape import Shape
 from docgen.formats.formatting import DEFAULT_LOCALE
@@ -38,7 +39,11 @@ class PreparedTemplate:
         self.env = env
         self.parts = source.parts
         self._zip = LetterZip(
-            source.members, {p.member for p in self.parts}, {p.member for p in self.parts if p.kind != "body"}
+            source.members,
+            {p.member for p in self.parts},
+            # Headers and footers repeat from letter to letter; the body and the
+            # properties (a title with the practice's name) do not.
+            {p.member for p in self.parts if p.kind not in ("body", PROPERTIES)},
         )
         #: The bytes every letter from this template starts with (its unchanged members):
         #: whoever handles the letter next (an email draft's base64, a hash) may reuse its

@@ -20,7 +20,8 @@ from docgen.formats.formatting import DEFAULT_LOCALE, filters
 # XML 1.0 forbids C0 controls other than tab, newline and carriage return, U+FFFE, U+FFFF
 # and lone surrogates; Word refuses a document that has any of them.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_LINE_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+#: What a line break in a printed value becomes: a Word line break in the run.
+LINE_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _NEEDS_WORK = re.compile("[\x00-\x08\x0a-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # A value with none of these prints exactly as it is (nothing to escape, nothing XML cannot
@@ -56,7 +57,7 @@ def _finalize(value: object) -> str:
     text = _ILLEGAL_XML.sub("", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\n", _LINE_BREAK)
+    return text.replace("\n", LINE_BREAK)
 
 
 class _XmlCodeGenerator(CodeGenerator):

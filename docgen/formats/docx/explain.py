@@ -17,7 +17,7 @@ import jinja2
 from jinja2 import nodes
 
 from docgen.errors import DocgenError, FormatError, TemplateError
-from docgen.formats.docx.parts import TemplatePart
+from docgen.formats.docx.parts import PROPERTIES, TemplatePart, property_at
 
 _TAG = re.compile(r"<[^>]*>")
 _JINJA_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
@@ -68,6 +68,8 @@ def paragraph_at(part: TemplatePart, lineno: int | None, needle: str | None = No
     if not lineno or lineno > len(lines):
         return None
     line = lines[lineno - 1]
+    if part.kind == PROPERTIES:
+        return property_at(line)
     end = line.find("</w:p>") if line.startswith("<w:p") else 0
     region = _plain(line[: end if end >= 0 else len(line)]).strip() if line.startswith("<w:p") else ""
     rest = line[end:] if end >= 0 else ""

@@ -12,8 +12,9 @@ from lxml import etree
 
 from docgen.errors import TemplateError
 from docgen.formats.docx import docxtpl_adapter
+from docgen.formats.docx.environment import LINE_BREAK
 from docgen.formats.docx.explain import docgen_bug
-from docgen.formats.docx.parts import TemplatePart, W
+from docgen.formats.docx.parts import PROPERTIES, TemplatePart, W
 
 _STRICT = etree.XMLParser(resolve_entities=False)
 
@@ -58,6 +59,8 @@ def finish_part(part: TemplatePart, xml: str, template: str) -> bytes:
     the part's bytes. A strict parse refuses a broken letter, unless the template's shape
     (see :class:`~docgen.formats.docx.shape.Shape`) already proves every rendering well
     formed."""
+    if part.kind == PROPERTIES:
+        return _finish_properties(part, xml, template)
     if "\n" in xml:  # not from the unlined template (a one-character search is cheap)
         xml = xml.replace("\n<w:p", "<w:p")
     # "_" alone first: a one-character search is a memchr, the two-character ones
@@ -89,6 +92,18 @@ def finish_part(part: TemplatePart, xml: str, template: str) -> bytes:
         _docxtpl(docxtpl_adapter.fix_docpr_ids, changed, part, template)
     if changed is not None:
         data = etree.tostring(changed, encoding="UTF-8", standalone=True)
+    return data
+
+
+def _finish_properties(part: TemplatePart, xml: str, template: str) -> bytes:
+    """A filled-in properties part, without the line before each property that
+    preparation put there. A property is one line of plain text, so a value's
+    line break (which printing made a Word line break) becomes a space, and tabs too.
+    Always parsed: the part is small, and Word refuses a document whose properties are
+    not well formed."""
+    xml = xml.replace("\n<", "<").replace(LINE_BREAK, " ").replace("\t", " ")
+    data = part.prefix + xml.encode("utf-8")
+    _parse(part, data, template)
     return data
 
 

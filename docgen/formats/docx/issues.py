@@ -24,7 +24,8 @@ class TemplateIssue:
         where = self.template + (f" ({self.part})" if self.part else "")
         text = f"{where}: {self.message}"
         if self.paragraph:
-            text += f' In the paragraph "{self.paragraph}".'
+            where_in = "property" if self.part == "document properties" else "paragraph"
+            text += f' In the {where_in} "{self.paragraph}".'
         return text
 
 

@@ -3,6 +3,8 @@ part (body, headers, footers, footnotes) beside its original XML, for messages."
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 import jinja2
@@ -10,6 +12,11 @@ from jinja2 import nodes
 from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+#: The kind of the document-properties parts (docProps/core.xml, docProps/custom.xml): what
+#: Word's File > Info > Properties and LibreOffice's File > Properties show (Title, Subject,
+#: Keywords, Comments, custom properties). Named so, it is how a message points at them.
+PROPERTIES = "document properties"
 _W_P, _W_T = f"{{{W}}}p", f"{{{W}}}t"
 
 # python-docx parses parts this way; using the same options keeps our XML docxtpl's.
@@ -42,7 +49,9 @@ class TemplatePart:
     def paragraphs(self) -> list[str]:
         """Plain text of each paragraph of the original part, in order (for messages)."""
         if self._paragraphs is None:
-            self._paragraphs = paragraph_texts(self.original)
+            self._paragraphs = (
+                property_texts(self.original) if self.kind == PROPERTIES else paragraph_texts(self.original)
+            )
         return self._paragraphs
 
     def ast(self, env: jinja2.Environment) -> nodes.Template:
@@ -64,3 +73,38 @@ def paragraph_texts(xml: bytes) -> list[str]:
         if p is not None:
             texts.setdefault(p, []).append(t.text or "")
     return ["".join(parts) for parts in texts.values()]
+
+
+# Core properties by the names Word and LibreOffice show them under (the rest read as is).
+_PROPERTY_NAMES = {"creator": "Author", "description": "Comments", "lastModifiedBy": "Last modified by"}
+
+
+_PROPERTY_LINE = re.compile(r'<(?:[\w.-]+:)?([\w.-]+)(?:\s[^>]*?name="([^"]*)")?[^>]*>(?:<[^>]*>)*([^<]*)')
+
+
+def property_at(line: str) -> str | None:
+    """``Title: {{ practice.name }}`` for a line of a prepared properties part (one
+    property a line), else None."""
+    m = _PROPERTY_LINE.match(line)
+    if m is None or not m.group(3).strip():
+        return None
+    local, custom, text = m.groups()
+    name = custom or _PROPERTY_NAMES.get(local, local[:1].upper() + local[1:])
+    return f"{name}: {html.unescape(text.strip())}"
+
+
+def property_texts(xml: bytes) -> list[str]:
+    """``Title: {{ practice.name }}`` for each document property that has text (a custom
+    property by its own name), so a message can say which property a field is in."""
+    out = []
+    for el in etree.fromstring(xml, PARSER).iter():
+        if not isinstance(el.tag, str) or len(el) or not (el.text or "").strip():
+            continue
+        owner = el.getparent()
+        if owner is not None and owner.get("name"):
+            name = owner.get("name")
+        else:
+            local = etree.QName(el).localname
+            name = _PROPERTY_NAMES.get(local, local[:1].upper() + local[1:])
+        out.append(f"{name}: {el.text.strip()}")
+    return out

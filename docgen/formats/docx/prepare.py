@@ -16,7 +16,7 @@ from lxml import etree
 from docgen.formats.docx import docxtpl_adapter
 from docgen.formats.docx.file_check import check_file, check_macros
 from docgen.formats.docx.package import Member, not_docx, read_member, read_members, read_package
-from docgen.formats.docx.parts import PARSER, TemplatePart, W
+from docgen.formats.docx.parts import PARSER, PROPERTIES, TemplatePart, W
 
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -24,6 +24,12 @@ _REL_KINDS = {
     f"{_DOC_RELS}/header": "header",
     f"{_DOC_RELS}/footer": "footer",
     f"{_DOC_RELS}/footnotes": "footnotes",
+}
+# The package's document properties (File > Properties): filled in like the letter.
+_PROPERTY_RELS = {
+    f"{_PKG_RELS}/metadata/core-properties",
+    f"{_DOC_RELS}/metadata/core-properties",  # the type some older writers use
+    f"{_DOC_RELS}/custom-properties",
 }
 _XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 _BODY_MARK = "DOCGEN-BODY"
@@ -90,6 +96,10 @@ def read_template(path: Path) -> DocxSource:
             xml = read_member(by_name, member)
             if xml.strip():
                 source.parts.append(_other_part(member, kind, xml))
+        for rel_type, member in package_rels:
+            if rel_type in _PROPERTY_RELS and member in by_name and member not in seen:
+                seen.add(member)
+                source.parts.append(_properties_part(member, read_member(by_name, member)))
     except (KeyError, StopIteration, zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, UnicodeDecodeError) as err:
         raise not_docx(name, f"its Word XML is missing or damaged: {err}") from err
     source.parts = [p for p in source.parts if _TEMPLATED.search(p.source)]
@@ -138,3 +148,18 @@ def _other_part(member: str, kind: str, xml: bytes) -> TemplatePart:
     return TemplatePart(
         member, kind, _with_paragraph_lines(docxtpl_adapter.patch_xml(text)), xml, prefix=_XML_DECLARATION
     )
+
+
+def _properties_part(member: str, xml: bytes) -> TemplatePart:
+    """A document-properties part (docProps/core.xml or custom.xml) as a template: an
+    admin who types ``{{ practice.name }}`` into File > Properties > Title gets the
+    practice's name there, as in the letter, instead of the tag. Its text is jinja source
+    as it stands (no runs to join), one property a line, so a jinja line number points at
+    a property; kept only if it has a tag."""
+    root = etree.fromstring(xml, PARSER)
+    for child in root:
+        child.tail = "\n"
+    if len(root):
+        root.text = "\n"
+    text = etree.tostring(root, encoding="unicode")
+    return TemplatePart(member, PROPERTIES, docxtpl_adapter.patch_xml(text), xml, prefix=_XML_DECLARATION)
