@@ -96,6 +96,15 @@ def test_an_admin_checks_the_sample_sees_what_is_due_generates_and_opens_a_lette
     shot(page, "3-due")
 
     page.click("nav >> text=Dashboard")
+    board = pipeline.dashboard(expected)
+    assert page.inner_text("#summary").startswith(f"{board.total} migration(s) as at Monday 23/11/2026.")
+    charts = page.locator(".chart svg")
+    assert charts.count() == 4
+    titles = [charts.nth(i).locator("title").first.text_content() for i in range(4)]
+    assert titles == [title for title, _ in pipeline.dashboard_charts(board)]
+    rag_text = charts.nth(1).text_content()
+    for label, count in board.rag:
+        assert label in rag_text and str(count) in rag_text  # the numbers beside the bars
     shot(page, "4-dashboard")
 
     page.click("nav >> text=Generate")

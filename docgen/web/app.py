@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -147,7 +148,16 @@ def create_app(
 
     async def dashboard(request: Request) -> Response:
         session = find(request)
-        return page(request, "dashboard.html", session=session, report=session.report)
+        report = session.report
+        try:
+            board = await run_in_threadpool(pipeline.dashboard, report)
+        except DocgenError as err:
+            return page(
+                request, "dashboard.html", session=session, report=report, board=None, charts=[], message=str(err)
+            )
+        # Drawn on the server, text escaped, no script or inline style (see docgen.formats.svg_charts).
+        charts = [(title, Markup(svg)) for title, svg in pipeline.dashboard_charts(board)]
+        return page(request, "dashboard.html", session=session, report=report, board=board, charts=charts)
 
     async def generate_page(request: Request) -> Response:
         session = find(request)
