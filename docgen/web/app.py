@@ -58,7 +58,7 @@ def create_app(
     cookie: str = "docgen-token",
     allowed_hosts: Iterable[str] | None = ("127.0.0.1", "localhost", "::1"),
     today: Callable[[], dt.date] = dt.date.today,
-    now: Callable[[], dt.datetime] = dt.datetime.now,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> Guard:
     """The whole web app, guarded: uploads kept under ``root`` (removed when it stops)."""
     sessions = Sessions(root)
