@@ -4,7 +4,7 @@ Ctrl-C: the pool is shut down, temporary files are swept and nothing is half-wri
 
 A face module (the command line, the web page) wraps a run in :func:`signals_stop_the_run`
 and maps :class:`Stopped` to its own message; the library underneath only ever sees
-KeyboardInterrupt. Kept apart from ``cli.py`` so that face stays about options and output.
+KeyboardInterrupt. Kept apart from ``docgen.cli`` so that face stays about options and output.
 """
 
 from __future__ import annotations

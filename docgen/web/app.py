@@ -1,7 +1,7 @@
 """The web page's routes: upload, Problems, Due, Dashboard, Generate, History.
 
 Each route is a form or a link in, a :mod:`docgen.pipeline` call, a page out, as
-``cli.py`` is options in, a pipeline call, lines out: no checking or writing is done here.
+``docgen.cli`` is options in, a pipeline call, lines out: no checking or writing is done here.
 :func:`create_app` builds the app for one server: its root folder, token and clock.
 """
 

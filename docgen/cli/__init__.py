@@ -1,6 +1,6 @@
 """The ``docgen`` command line: options in, a library call, errors out as ``Error: ...``.
 
-This is the only module that imports click. Every :class:`~docgen.errors.DocgenError`
+This package is the only part of docgen that imports click (``output.py`` prints). Every :class:`~docgen.errors.DocgenError`
 becomes a one-paragraph message and exit code 1; click's own usage errors exit 2.
 """
 
@@ -10,10 +10,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn
 
 import click
 
+from docgen.cli.output import echo_actions, echo_failures, echo_notes, echo_problems, refuse
 from docgen.errors import DocgenError, TemplateCheckFailed, ValidationFailed
 from docgen.stopping import describe, signal_number, signals_stop_the_run
 
@@ -44,18 +44,6 @@ def _parse_date(ctx, param, value):
     raise click.BadParameter(f"'{value}' is not a date. Use 2026-06-15 or 15/06/2026.")
 
 
-def _echo_problems(problems, *, err: bool = True) -> None:
-    for p in problems:
-        label = "Error" if p.is_error else "Warning"
-        click.echo(f"{label}: {p}", err=err)
-
-
-def _echo_notes(err: BaseException) -> None:
-    """The notes a failed or stopped run attached to its error (the run history's trouble)."""
-    for note in getattr(err, "__notes__", ()):
-        click.echo(note, err=True)
-
-
 class _Group(click.Group):
     """Maps DocgenError to ``Error: message`` and exit 1, and Ctrl-C or SIGTERM to a
     one-line message and exit 130 or 143, so no traceback reaches the user."""
@@ -66,7 +54,7 @@ class _Group(click.Group):
                 return super().invoke(ctx)
         except DocgenError as err:
             click.echo(f"Error: {err}", err=True)
-            _echo_notes(err)
+            echo_notes(err)
             sys.exit(err.exit_code)
         except KeyboardInterrupt as err:
             signum = signal_number(err)
@@ -74,7 +62,7 @@ class _Group(click.Group):
                 f"{describe(signum)}: files already written are complete; none is half-written. Run again to finish.",
                 err=True,
             )
-            _echo_notes(err)
+            echo_notes(err)
             sys.exit(128 + signum)
 
 
@@ -111,7 +99,7 @@ def validate(workbook: Path, annotate_to: Path | None, today: dt.date | None) ->
     """Check WORKBOOK and list every problem at once (exit 1 if there are errors)."""
     pipeline = _pipeline()
     report = pipeline.check(workbook, today or _today(), use_as_at=today is None)
-    _echo_problems(report.problems, err=False)
+    echo_problems(report.problems, err=False)
     if annotate_to:
         pipeline.annotate(workbook, report.problems, annotate_to)
         click.echo(f"Wrote {annotate_to} with {len(report.problems)} problem(s) marked.")
@@ -179,18 +167,6 @@ def _batch_options(f):
     return f
 
 
-def _refuse(problems, hint: str, *, notes: BaseException | None = None) -> NoReturn:
-    """List every problem as ``Error: Sheet!Cell (Header): ...`` (as ``docgen validate``
-    does), then say that nothing was written (and the refused run's ``notes``), and exit 1."""
-    _echo_problems(problems)
-    n_err = sum(1 for p in problems if p.is_error)
-    n_warn = len(problems) - n_err
-    click.echo(f"{n_err} error(s), {n_warn} warning(s); nothing was written. {hint}", err=True)
-    if notes is not None:
-        _echo_notes(notes)
-    sys.exit(1)
-
-
 def _run(
     workbook,
     out,
@@ -233,7 +209,7 @@ def _run(
         # Warnings about migrations --only/--icb left out would only be noise (and the
         # summary does not count them); an unknown code stops the run before any output.
         nonlocal bar
-        _echo_problems([p for p in report.problems if p.is_error or p.migration_id in (None, *chosen)])
+        echo_problems([p for p in report.problems if p.is_error or p.migration_id in (None, *chosen)])
         if sys.stderr.isatty():
             bar = click.progressbar(length=1, label="Writing letters", file=sys.stderr)
             bar.__enter__()
@@ -248,7 +224,7 @@ def _run(
         result = pipeline.run(workbook, options, progress=progress, checked=checked)
     except ValidationFailed as err:
         hint = "Fix the errors and run again, or add --skip-invalid to write the valid migrations."
-        _refuse(err.problems, hint, notes=err)
+        refuse(err.problems, hint, notes=err)
     except TemplateCheckFailed as err:
         # One "Error:" line per problem, exactly as ``docgen templates check`` prints them.
         for issue in err.issues:
@@ -258,16 +234,16 @@ def _run(
             "Fix them in Word and run again (docgen templates check --templates DIR lists them).",
             err=True,
         )
-        _echo_notes(err)
+        echo_notes(err)
         sys.exit(1)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    _echo_failures(result.failures)
+    echo_failures(result.failures)
     for note in result.notes:
         click.echo(note, err=True)
     if result.actions and result.today:
-        _echo_actions(result.actions, result.today, limit=5)
+        echo_actions(result.actions, result.today, limit=5)
     for row in result.blocked:
         click.echo(f"Due but not written: {row.migration_id} {row.document}: {row.message.split(': ', 1)[-1]}")
     what = "every document not cancelled (--all)" if result.all_documents else "what is due"
@@ -280,45 +256,6 @@ def _run(
         f"See {out / 'manifest.csv'}."
     )
     sys.exit(result.exit_code)
-
-
-def _echo_failures(failures: list[tuple[str, str]], *, shown: int = 10) -> None:
-    """``Failed: what: why`` once per reason: migrations that failed for the same reason
-    (a worker process that died) are named on one line, the first ``shown`` of them."""
-    by_reason: dict[str, list[str]] = {}
-    for what, why in failures:
-        by_reason.setdefault(why, []).append(what)
-    for why, whats in by_reason.items():
-        names = ", ".join(whats[:shown]) + (f" and {len(whats) - shown} more" if len(whats) > shown else "")
-        click.echo(f"Failed: {names}: {why}", err=True)
-
-
-def _echo_actions(actions, today: dt.date, *, limit: int | None = None) -> None:
-    """The action list as a table: overdue in red, due in yellow, coming up plain (colour
-    only on a terminal); ``limit`` rows and a count of the rest."""
-    due = [a for a in actions if not a.upcoming]
-    coming = [a for a in actions if a.upcoming]
-    shown = 0
-    for title, group in (("Due", due), ("Coming up", coming)):
-        if not group or (limit is not None and shown >= limit):
-            continue
-        click.echo(f"\n{title}:")
-        for a in group:
-            if limit is not None and shown >= limit:
-                break
-            shown += 1
-            late = a.days_overdue(today) if not a.upcoming else 0
-            when = a.due.strftime("%d/%m/%Y") if a.due else "no date".ljust(10)
-            flag = f"{late} day(s) overdue" if late else ("due" if not a.upcoming else "from")
-            who = f"{a.role}" + (f" ({a.name})" if a.name else "")
-            line = f"  {when}  {flag:<18} {a.migration_id:<10} {a.ods_code}  [{a.stage}] {a.action} - {who}"
-            colour = "red" if late else ("yellow" if not a.upcoming else None)
-            click.secho(line, fg=colour)
-            if a.blocker:
-                click.secho(f"      first: {a.blocker}", fg="red" if late else None)
-    if limit is not None and len(actions) > shown:
-        click.echo(f"  ... and {len(actions) - shown} more: docgen due WORKBOOK lists them all.")
-    click.echo("")
 
 
 @main.command()
@@ -344,8 +281,8 @@ def timeline(workbook: Path, out: Path, today: dt.date | None) -> None:
     pipeline = _pipeline()
     report = pipeline.check(workbook, today or _today(), use_as_at=today is None)
     if report.batch is None or report.errors:
-        _refuse(report.problems, "Fix the errors and run again.")
-    _echo_problems(report.warnings)
+        refuse(report.problems, "Fix the errors and run again.")
+    echo_problems(report.warnings)
     path = pipeline.write_timeline(report, out, workbook)
     click.echo(f"Wrote {path} ({len(report.batch.migrations)} migration(s), {len(report.warnings)} warning(s)).")
 
@@ -358,7 +295,7 @@ def due(workbook: Path, today: dt.date | None) -> None:
     pipeline = _pipeline()
     report = pipeline.due(workbook, today or _today(), use_as_at=today is None)
     if report.batch is None or report.errors:
-        _refuse(report.problems, "Fix the errors and run again (docgen validate lists them).")
+        refuse(report.problems, "Fix the errors and run again (docgen validate lists them).")
     actions = report.actions()
     assert report.today is not None
     n_due = sum(1 for a in actions if not a.upcoming)
@@ -367,7 +304,7 @@ def due(workbook: Path, today: dt.date | None) -> None:
         f"As at {report.today:%A %d/%m/%Y}: {n_due} action(s) due ({n_late} overdue) for "
         f"{len(report.batch.migrations)} migration(s); {len(report.warnings)} warning(s) (docgen validate lists them)."
     )
-    _echo_actions(actions, report.today)
+    echo_actions(actions, report.today)
     sys.exit(0)
 
 
