@@ -58,9 +58,18 @@ def test_the_token_in_the_address_becomes_a_strict_cookie_and_leaves_the_address
     assert status == 200 and "<h1>History</h1>" in body
 
 
-def test_the_redirect_never_leaves_the_server(served):
-    status, headers, _ = served.request("GET", f"//evil.example/?token={served.token}", cookie=False)
-    assert status == 303 and headers["location"] == "/"
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("//evil.example/", "/"),
+        ("/%5Cevil.example/", "/%5Cevil.example/"),  # a browser reads "/\\evil.example/" as "//evil.example/"
+        ("/%0D%0ASet-Cookie:%20x=1", "/%0D%0ASet-Cookie%3A%20x%3D1"),
+        ("/caf%C3%A9", "/caf%C3%A9"),
+    ],
+)
+def test_the_redirect_never_leaves_the_server(served, path, location):
+    status, headers, _ = served.request("GET", f"{path}?token={served.token}", cookie=False)
+    assert status == 303 and headers["location"] == location
 
 
 def test_every_page_has_strict_security_headers(served):

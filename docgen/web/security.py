@@ -17,7 +17,7 @@ import html
 import secrets
 from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -147,7 +147,9 @@ class Guard:
 
     async def _welcome(self, scope: Scope, query: dict[str, str], send: Send) -> None:
         """Set the token cookie and redirect to the same page without the token."""
-        path = scope.get("path", "/")
+        # Percent-encoded, so no character of the path (a backslash, which browsers read as
+        # a slash, or a line break) can make the address another site's or break the header.
+        path = quote(scope.get("path", "/"), safe="/")
         if not path.startswith("/") or path.startswith("//"):
             path = "/"  # never a protocol-relative address to another site
         rest = urlencode({k: v for k, v in query.items() if k != "token"})
