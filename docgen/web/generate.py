@@ -142,7 +142,9 @@ def _follow(session: Session, generation: Generation, process: Any, receive: Con
             elif kind == "error":
                 generation.error = session.tell(data[0])
             elif kind == "stopped":
-                generation.error = "The run was stopped (the server is stopping): what was not written is not in a pack."
+                generation.error = (
+                    "The run was stopped (the server is stopping): what was not written is not in a pack."
+                )
             else:
                 generation.error = BUG
         process.join()
