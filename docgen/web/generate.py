@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import threading
 import zipfile
+from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ def _run(workbook: Path, options: Any, zip_to: Path, send: Connection) -> None:
                 checked=lambda report, chosen: send.send(("checked", report)),
             )
             send.send(("packing",))
-            send.send(("finished", result, pack(Path(options.out), zip_to)))
+            send.send(("finished", result, pack(Path(options.out), zip_to, only=result.files)))
     except ValidationFailed as err:
         send.send(("invalid", err.problems))
     except DocgenError as err:
@@ -169,10 +170,12 @@ def _finishing(options: dict[str, Any]) -> str:
     return "Converting to PDF, then the email drafts and the manifest" if options.get("pdf") else "Writing the manifest"
 
 
-def pack(folder: Path, to: Path) -> Path:
-    """Zip every regular file under ``folder`` into ``to``: symbolic links (to a file or a
-    folder, anywhere) are never followed, so nothing outside ``folder`` gets in, and
-    docgen's own lock and temporary files are left out."""
+def pack(folder: Path, to: Path, *, only: Iterable[str] | None = None) -> Path:
+    """Zip the regular files under ``folder`` into ``to``: those of ``only`` (paths relative
+    to ``folder``, such as the run's :attr:`~docgen.pipeline.RunResult.files`), else all.
+    Symbolic links (to a file or a folder, anywhere) are never followed, so nothing outside
+    ``folder`` gets in, and docgen's own lock and temporary files are left out."""
+    wanted = None if only is None else set(only)
     tmp = to.with_name(to.name + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for here, dirs, files in os.walk(folder, followlinks=False):
@@ -180,8 +183,10 @@ def pack(folder: Path, to: Path) -> Path:
             dirs[:] = sorted(d for d in dirs if not (base / d).is_symlink() and not d.startswith(_OWN))
             for name in sorted(files):
                 path = base / name
+                member = path.relative_to(folder).as_posix()
                 if name.startswith(_OWN) or path.is_symlink() or not path.is_file():
                     continue
-                archive.write(path, path.relative_to(folder).as_posix())
+                if wanted is None or member in wanted:
+                    archive.write(path, member)
     tmp.replace(to)
     return to
