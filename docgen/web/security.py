@@ -167,7 +167,8 @@ class Guard:
             link = html.escape(location)
             body = (
                 '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
-                f'<meta http-equiv="refresh" content="0;url={link}"><title>docgen</title></head>'
+                f'<meta http-equiv="refresh" content="0;url={link}"><title>docgen</title>'
+                '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>'
                 f'<body><p><a href="{link}">Open docgen</a></p></body></html>'
             ).encode()
             status, answer = 200, [(b"content-type", b"text/html; charset=utf-8"), cookie]
