@@ -223,3 +223,23 @@ def test_a_browser_without_the_token_is_refused(browser_page, served, shot):
     assert response.status == 403
     assert "did not carry the server's token" in page.inner_text("body")
     shot(page, "10-refused")
+
+
+def test_the_page_docgen_serve_opens_the_browser_at_brings_it_in_and_leaves_no_token_behind(
+    browser_page, served, console, tmp_path
+):
+    """docgen serve opens the browser at a page in its private folder (a browser's command
+    line is public); from there, another site as far as the browser knows, the admin is
+    let in all the same, and neither the address bar nor Back shows the token."""
+    from docgen.web.server import launch_page
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    page = browser_page
+    page.goto(launch_page(private, f"{served.base}/history?token={served.token}"))
+    page.wait_for_url(f"{served.base}/history")
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1") == "History"
+    page.go_back()
+    assert served.token not in page.url
+    assert console == []

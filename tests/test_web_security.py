@@ -58,9 +58,28 @@ def test_the_token_in_the_address_becomes_a_strict_cookie_and_leaves_the_address
     assert status == 200 and "<h1>History</h1>" in body
 
 
-def test_the_redirect_never_leaves_the_server(served):
-    status, headers, _ = served.request("GET", f"//evil.example/?token={served.token}", cookie=False)
-    assert status == 303 and headers["location"] == "/"
+def test_the_token_brought_from_another_site_sets_the_cookie_on_a_page_that_goes_on_without_it(served):
+    """docgen serve's launch page is a file, another site to the browser: a redirect would
+    not carry the SameSite=Strict cookie."""
+    status, headers, body = served.request(
+        "GET", f"/history?token={served.token}", headers={"Sec-Fetch-Site": "cross-site"}, cookie=False
+    )
+    assert status == 200 and headers["set-cookie"].startswith(f"docgen-{served.port}={served.token};")
+    assert '<meta http-equiv="refresh" content="0;url=/history">' in body and served.token not in body
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("//evil.example/", "/"),
+        ("/%5Cevil.example/", "/%5Cevil.example/"),  # a browser reads "/\\evil.example/" as "//evil.example/"
+        ("/%0D%0ASet-Cookie:%20x=1", "/%0D%0ASet-Cookie%3A%20x%3D1"),
+        ("/caf%C3%A9", "/caf%C3%A9"),
+    ],
+)
+def test_the_redirect_never_leaves_the_server(served, path, location):
+    status, headers, _ = served.request("GET", f"{path}?token={served.token}", cookie=False)
+    assert status == 303 and headers["location"] == location
 
 
 def test_every_page_has_strict_security_headers(served):
@@ -252,3 +271,42 @@ def test_a_broken_workbook_s_problems_name_their_cells(served, tmp_path):
     assert "1 error(s)" in page
     assert '<td class="cell">L2</td>' in page
     assert "&#39;31/02/2026&#39; is not a date. Enter a date such as 15/06/2026." in page
+
+
+def test_the_browser_is_opened_at_a_private_page_never_at_the_address_with_the_token(tmp_path, monkeypatch):
+    """A browser started with the token's address shows it to every user of the machine
+    (its command line, in ps), as long as it runs."""
+    import tempfile
+    import threading
+
+    import uvicorn
+
+    from docgen.web import server as web_server
+
+    opened, servers, said = [], [], []
+
+    class Server(uvicorn.Server):
+        def __init__(self, config):
+            super().__init__(config)
+            servers.append(self)
+
+    monkeypatch.setattr(web_server.uvicorn, "Server", Server)
+    monkeypatch.setattr(web_server.webbrowser, "open", opened.append)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    thread = threading.Thread(target=web_server.serve, kwargs={"port": 0, "say": said.append}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(1200):
+            if opened:
+                break
+            time.sleep(0.025)
+        (target,) = opened
+        url = re.search(r"http://\S+", said[0]).group(0)
+        assert "token=" in url and url.split("token=")[1] not in target
+        page = Path(target.removeprefix("file://"))
+        assert oct(page.stat().st_mode)[-3:] == "600" and oct(page.parent.stat().st_mode)[-3:] == "700"
+        assert f'content="0;url={html.escape(url)}"' in page.read_text()
+    finally:
+        servers[0].should_exit = True
+        thread.join(timeout=30)
+    assert list(tmp_path.iterdir()) == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.batch import history as run_history
-from docgen.batch.manifest import PRESENT, ManifestRow, Status
+from docgen.batch.manifest import MANIFEST, PRESENT, ManifestRow, Status
 from docgen.plan.actions import Action
 
 
@@ -80,6 +80,14 @@ class RunResult:
     @property
     def letters(self) -> int:
         return sum(1 for r in self.rows if r.status in PRESENT and r.path.endswith(".docx"))
+
+    @property
+    def files(self) -> list[str]:
+        """What this run's output is: the manifest and every file it lists as there (written
+        or unchanged), relative to the output folder. The folder may hold more, from earlier
+        runs (letters no longer due); a face that hands the run over (the web page's zip)
+        hands over these."""
+        return [MANIFEST, *dict.fromkeys(r.path for r in self.rows if r.status in PRESENT and r.path)]
 
     @property
     def unchanged(self) -> int:

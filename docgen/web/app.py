@@ -235,9 +235,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette):
         yield
+        # Every run stopped (Ctrl-C has reached them already) before the folders are removed.
         for session in sessions.running():
-            if session.generation and session.generation.thread:
-                session.generation.thread.join(timeout=60)
+            if session.generation is not None:
+                await run_in_threadpool(generate.stop, session.generation)
 
     routes = [
         Route("/", home),

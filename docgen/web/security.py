@@ -17,7 +17,7 @@ import html
 import secrets
 from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -106,7 +106,7 @@ class Guard:
             if not same(query["token"], self.token):
                 await _respond(send_with_headers, 403, _plain(_NO_TOKEN))
                 return
-            await self._welcome(scope, query, send_with_headers)
+            await self._welcome(scope, query, headers, send_with_headers)
             return
         if not same(_cookie(headers.get("cookie", ""), self.cookie), self.token):
             await _respond(send_with_headers, 403, _plain(_NO_TOKEN))
@@ -145,26 +145,36 @@ class Guard:
         """A refusal on the page's own look (the request carries the token, so its style loads)."""
         await _respond(send, status, self.render(status, message))
 
-    async def _welcome(self, scope: Scope, query: dict[str, str], send: Send) -> None:
-        """Set the token cookie and redirect to the same page without the token."""
-        path = scope.get("path", "/")
+    async def _welcome(self, scope: Scope, query: dict[str, str], headers: dict[str, str], send: Send) -> None:
+        """Set the token cookie and redirect to the same page without the token.
+
+        Opened from another site (docgen serve's own page in its private folder, see
+        :func:`docgen.web.server.launch_page`), a redirect would not carry the SameSite=Strict
+        cookie, so this answers a page that goes on itself: then the next request comes from
+        this server's own page, which the browser sends the cookie with."""
+        # Percent-encoded, so no character of the path (a backslash, which browsers read as
+        # a slash, or a line break) can make the address another site's or break the header.
+        path = quote(scope.get("path", "/"), safe="/")
         if not path.startswith("/") or path.startswith("//"):
             path = "/"  # never a protocol-relative address to another site
         rest = urlencode({k: v for k, v in query.items() if k != "token"})
         location = path + (f"?{rest}" if rest else "")
-        cookie = f"{self.cookie}={self.token}; HttpOnly; SameSite=Strict; Path=/"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 303,
-                "headers": [
-                    (b"location", location.encode()),
-                    (b"set-cookie", cookie.encode()),
-                    (b"content-length", b"0"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": b""})
+        cookie = (b"set-cookie", f"{self.cookie}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode())
+        if headers.get("sec-fetch-site", "none") in ("none", "same-origin"):
+            status, answer = 303, [(b"location", location.encode()), cookie]
+            body = b""
+        else:
+            link = html.escape(location)
+            body = (
+                '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+                f'<meta http-equiv="refresh" content="0;url={link}"><title>docgen</title>'
+                '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>'
+                f'<body><p><a href="{link}">Open docgen</a></p></body></html>'
+            ).encode()
+            status, answer = 200, [(b"content-type", b"text/html; charset=utf-8"), cookie]
+        answer.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": answer})
+        await send({"type": "http.response.body", "body": body})
 
 
 #: How much of a refused, oversized body is read and dropped before answering.

@@ -7,6 +7,8 @@ The socket is bound here, before the server starts, so a port in use is a one-li
 
 from __future__ import annotations
 
+import html
+import os
 import shutil
 import socket
 import tempfile
@@ -49,7 +51,8 @@ def serve(
         app = create_app(root, token=token, cookie=f"docgen-{actual}", allowed_hosts=allowed_hosts(host))
         url = f"http://{url_host(host)}:{actual}/?token={token}"
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
-        threading.Thread(target=_when_started, args=(server, url, say, open_browser), daemon=True).start()
+        opening = launch_page(root, url) if open_browser else None
+        threading.Thread(target=_when_started, args=(server, url, say, opening), daemon=True).start()
         server.run(sockets=[sock])
     finally:
         sock.close()
@@ -92,12 +95,27 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _when_started(server: uvicorn.Server, url: str, say: Callable[[str], None], open_browser: bool) -> None:
+def launch_page(root: Path, url: str) -> str:
+    """The address to open the browser at: a page in the server's private folder that sends
+    it on to ``url``, as Jupyter does. A browser started with ``url`` itself would show the
+    token to every user of the machine, in its command line (``ps``), while it runs."""
+    page = root / "open.html"
+    fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    link = html.escape(url)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(
+            f'<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={link}">'
+            f'<title>docgen</title></head><body><p><a href="{link}">Open docgen</a></p></body></html>'
+        )
+    return page.as_uri()
+
+
+def _when_started(server: uvicorn.Server, url: str, say: Callable[[str], None], opening: str | None) -> None:
     """Once the server answers (and Ctrl-C stops it cleanly): print the address, open the browser."""
     while not server.started:
         if server.should_exit:
             return
         time.sleep(0.02)
     say(f"docgen is at {url}\nOpen that address in your browser (it has the token). Press Ctrl-C here to stop.")
-    if open_browser:
-        webbrowser.open(url)
+    if opening is not None:
+        webbrowser.open(opening)

@@ -38,7 +38,8 @@ class Generation:
     error: str = ""
     problems: list[Any] = field(default_factory=list)  # a workbook refused at run time
     zip_path: Path | None = None
-    thread: threading.Thread | None = None
+    process: Any = None  # the run's process (multiprocessing.Process)
+    thread: threading.Thread | None = None  # the server's thread that follows it
 
     @property
     def running(self) -> bool:
