@@ -113,6 +113,14 @@ def test_a_form_posted_from_another_site_is_refused(served, headers):
     assert list(served.root.iterdir()) == []
 
 
+def test_a_forwarded_scheme_cannot_make_another_origin_look_like_ours(served):
+    _, _, home = served.request("GET", "/")
+    body, ctype = multipart({"csrf": _csrf(home)}, {"workbook": ("m.xlsx", SAMPLE.read_bytes())})
+    forged = {"Origin": served.base.replace("http://", "https://"), "X-Forwarded-Proto": "https"}
+    status, _, text = served.request("POST", "/upload", body, {"Content-Type": ctype, **forged})
+    assert status == 403 and "sent from another web site" in text
+
+
 def test_a_form_without_its_form_token_is_refused(served):
     body, ctype = multipart({"csrf": "forged"}, {"workbook": ("m.xlsx", SAMPLE.read_bytes())})
     status, _, text = served.request("POST", "/upload", body, {"Content-Type": ctype})

@@ -14,7 +14,7 @@ import uvicorn
 
 from docgen.web.app import create_app
 from docgen.web.security import new_token
-from docgen.web.server import allowed_hosts, bind
+from docgen.web.server import allowed_hosts, bind, server_config
 
 
 @dataclass
@@ -49,7 +49,7 @@ def serving(tmp_path: Path) -> Iterator[Served]:
     port = sock.getsockname()[1]
     token = new_token()
     app = create_app(root, token=token, cookie=f"docgen-{port}", allowed_hosts=allowed_hosts("127.0.0.1"))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    server = uvicorn.Server(server_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     for _ in range(400):

@@ -17,6 +17,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -26,6 +27,13 @@ from docgen.web.security import LOOPBACK, new_token
 
 #: Hosts that mean "every interface": the page is then reachable from the network.
 WILDCARD = ("0.0.0.0", "::", "")
+
+
+def server_config(app: Any) -> uvicorn.Config:
+    """uvicorn's settings for the page: no access log (an address could hold the token),
+    warnings only, and no X-Forwarded-* trusted: there is no proxy in front, and they
+    would change the scheme the cross-site check compares Origin against."""
+    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", proxy_headers=False)
 
 
 def serve(
@@ -50,7 +58,7 @@ def serve(
     try:
         app = create_app(root, token=token, cookie=f"docgen-{actual}", allowed_hosts=allowed_hosts(host))
         url = f"http://{url_host(host)}:{actual}/?token={token}"
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+        server = uvicorn.Server(server_config(app))
         opening = launch_page(root, url) if open_browser else None
         threading.Thread(target=_when_started, args=(server, url, say, opening), daemon=True).start()
         server.run(sockets=[sock])
