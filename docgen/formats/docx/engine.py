@@ -44,6 +44,7 @@ class PreparedTemplate:
             # Headers and footers repeat from letter to letter; the body and the
             # properties (a title with the practice's name) do not.
             {p.member for p in self.parts if p.kind not in ("body", PROPERTIES)},
+            stored=frozenset(p.member for p in self.parts if p.kind == PROPERTIES),
         )
         #: The bytes every letter from this template starts with (its unchanged members):
         #: whoever handles the letter next (an email draft's base64, a hash) may reuse its
@@ -69,7 +70,7 @@ class PreparedTemplate:
             try:
                 part.template = env.from_string(part.source)
                 part.unlined = _unlined(env, part.source)
-                shape = Shape()
+                shape = Shape(values_anywhere=part.kind == PROPERTIES)
                 part.well_formed = shape.run(env.parse(part.source))
                 part.grid_may_change = shape.grid_may_change
             except jinja2.TemplateSyntaxError as err:

@@ -99,11 +99,12 @@ def _finish_properties(part: TemplatePart, xml: str, template: str) -> bytes:
     """A filled-in properties part, without the line before each property that
     preparation put there. A property is one line of plain text, so a value's
     line break (which printing made a Word line break) becomes a space, and tabs too.
-    Always parsed: the part is small, and Word refuses a document whose properties are
-    not well formed."""
+    Parsed unless the template's shape proves every rendering well formed (as for the
+    other parts): Word refuses a document whose properties are not."""
     xml = xml.replace("\n<", "<").replace(LINE_BREAK, " ").replace("\t", " ")
     data = part.prefix + xml.encode("utf-8")
-    _parse(part, data, template)
+    if not part.well_formed:
+        _parse(part, data, template)
     return data
 
 

@@ -119,7 +119,9 @@ class LetterZip:
     """The zip of every letter from one template: the template's unchanged members as
     laid out once, then the parts rendered for the letter, then the central directory."""
 
-    def __init__(self, members: list[Member], rendered: set[str], repeating: set[str]):
+    def __init__(
+        self, members: list[Member], rendered: set[str], repeating: set[str], stored: frozenset[str] = frozenset()
+    ):
         # Unchanged members: local header and compressed bytes, ready to copy, and their
         # central directory entry up to the offset (the only field that changes).
         chunks: dict[str, bytes] = {}
@@ -134,6 +136,9 @@ class LetterZip:
         # footer repeated in the same letter): their compressed bytes are remembered.
         self._deflated: dict[bytes, tuple[int, bytes]] = {}
         self._repeating = repeating
+        # Small parts different in every letter (the document properties, under 1 KB):
+        # stored, not deflated; compressing them cost a tenth of a letter's rendering.
+        self._stored = stored
         # The unchanged members go first, so every letter from this template starts with
         # the same bytes (``prefix``): laid out once here, and whoever handles the letter
         # next (an email draft's base64, a hash) may reuse its work on them.
@@ -165,9 +170,15 @@ class LetterZip:
         offset = len(self.prefix)
         for m in self._rendered_members:
             raw = rendered[m.name]
-            crc, data = self._deflate(raw) if m.name in self._repeating else _deflate(raw)
-            chunk = _local_header(m.raw_name, m.flags, zipfile.ZIP_DEFLATED, crc, len(data), len(raw)) + data
-            head = _central_head(m.raw_name, m.flags, zipfile.ZIP_DEFLATED, crc, len(data), len(raw))
+            method = zipfile.ZIP_DEFLATED
+            if m.name in self._stored:
+                crc, data, method = zlib.crc32(raw), raw, zipfile.ZIP_STORED
+            elif m.name in self._repeating:
+                crc, data = self._deflate(raw)
+            else:
+                crc, data = _deflate(raw)
+            chunk = _local_header(m.raw_name, m.flags, method, crc, len(data), len(raw)) + data
+            head = _central_head(m.raw_name, m.flags, method, crc, len(data), len(raw))
             central.append(head + _OFFSET.pack(offset) + m.raw_name)
             out.append(chunk)
             offset += len(chunk)

@@ -41,7 +41,10 @@ class Shape:
     to checking every rendering.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, values_anywhere: bool = False) -> None:
+        #: A properties part (plain text in every element, line breaks made spaces): a
+        #: printed value is safe inside any element, not only ``<w:t>``.
+        self.values_anywhere = values_anywhere
         self.stack: list[_Element] = []
         self.block = 0
         self.grid_may_change = False
@@ -60,7 +63,7 @@ class Shape:
                 for child in node.nodes:
                     if isinstance(child, nodes.TemplateData):
                         self._xml(child.data)
-                    elif not self.stack or self.stack[-1].name != "w:t":
+                    elif not self.stack or (self.stack[-1].name != "w:t" and not self.values_anywhere):
                         raise _Unsafe  # a line break printed outside <w:t> would break the XML
             elif isinstance(node, nodes.If):
                 self._block(node.body)
