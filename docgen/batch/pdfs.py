@@ -1,6 +1,7 @@
 """PDFs of the letters and print packs: every letter written this run converted by
-LibreOffice (:mod:`docgen.formats.pdf`), then one pack per ICB and document to print in
-one go (:mod:`docgen.formats.print_pack`).
+LibreOffice a print pack at a time (:mod:`docgen.formats.pdf_merged`: each pack's letters
+composed into one document, converted once and cut back into one PDF per letter), then
+one pack per ICB and document to print in one go (:mod:`docgen.formats.print_pack`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from docgen.batch.manifest import PRESENT, ManifestRow, Status, sha256
 from docgen.documents.catalogue import DOCUMENTS
 from docgen.errors import DocgenError
 from docgen.formats import pdf
+from docgen.formats.pdf_merged import convert_letters
 from docgen.formats.print_pack import build_print_pack
 
 
@@ -26,7 +28,9 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
         return [], [pdf.MISSING_LIBREOFFICE]
     by_path = {out / r.path: r for r in letters}
     todo = [p for p, r in by_path.items() if r.status == Status.WRITTEN or not _previous_pdf_fits(job, r)]
-    result = pdf.convert_to_pdf(todo, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
+    result = (
+        convert_letters(_in_packs(job, todo, by_path), jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
+    )
     new_rows: list[ManifestRow] = []
     made: dict[Path, Path] = {}
     for path, row in by_path.items():
@@ -95,6 +99,17 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
             )
         )
     return new_rows, []
+
+
+def _in_packs(job: Job, paths: list[Path], by_path: dict[Path, ManifestRow]) -> list[list[Path]]:
+    """``paths`` grouped as the print packs are (per ICB and document, practices in ODS code
+    order), so each pack's letters, sharing a template, are converted together."""
+    packs: dict[tuple[str, str], list[tuple[str, Path]]] = defaultdict(list)
+    for path in paths:
+        row = by_path[path]
+        practice = job.batch.practice_by_ods[row.ods_code]
+        packs[(practice.icb_code, row.document)].append((practice.ods_code, path))
+    return [[path for _, path in sorted(entries)] for _, entries in sorted(packs.items())]
 
 
 def _previous_pdf_fits(job: Job, row: ManifestRow) -> bool:
