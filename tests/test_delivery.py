@@ -21,7 +21,7 @@ import wb
 from pypdf import PdfReader, PdfWriter
 from test_cli_run import PER_MIGRATION, add_practice, files, invoke, make, manifest, run, summary
 
-from docgen.formats import pdf
+from docgen.formats import pdf, pdf_merged
 
 LONDON = ZoneInfo("Europe/London")
 FOLDER = "QXY/Y90001 Test Surgery"
@@ -276,6 +276,10 @@ def converter(monkeypatch):
     fake.calls, fake.fail = [], set()
     monkeypatch.setattr(pdf, "find_soffice", lambda: "/opt/fake/soffice")
     monkeypatch.setattr(pdf, "convert_to_pdf", fake)
+    # The run converts a print pack's letters together: the stand-in takes them one by one.
+    monkeypatch.setattr(
+        pdf_merged, "convert_letters", lambda packs, **kw: fake([p for pack in packs for p in pack], **kw)
+    )
     return fake
 
 

@@ -13,8 +13,7 @@ from docgen.batch.job import Job
 from docgen.batch.manifest import PRESENT, ManifestRow, Status, sha256
 from docgen.documents.catalogue import DOCUMENTS
 from docgen.errors import DocgenError
-from docgen.formats import pdf
-from docgen.formats.pdf_merged import convert_letters
+from docgen.formats import pdf, pdf_merged
 from docgen.formats.print_pack import build_print_pack
 
 
@@ -28,9 +27,8 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
         return [], [pdf.MISSING_LIBREOFFICE]
     by_path = {out / r.path: r for r in letters}
     todo = [p for p, r in by_path.items() if r.status == Status.WRITTEN or not _previous_pdf_fits(job, r)]
-    result = (
-        convert_letters(_in_packs(job, todo, by_path), jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
-    )
+    packs = _in_packs(job, todo, by_path)
+    result = pdf_merged.convert_letters(packs, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
     new_rows: list[ManifestRow] = []
     made: dict[Path, Path] = {}
     for path, row in by_path.items():
