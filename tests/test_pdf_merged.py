@@ -192,6 +192,24 @@ def test_composed_letters_keep_their_own_sections_headers_and_page_totals(sample
         assert sum(f"PAGEREF {docx_compose.end_mark(k)}" in t for t in footer_texts) == 2  # first page and the rest
 
 
+def test_each_composed_letter_numbers_its_agenda_from_one(sample_letters, tmp_path):
+    """Lists continue across a document: each letter after the first gets its own, restarted."""
+    letters = sorted(sample_letters.glob("*/*/kick-off-invitation.docx"))[:3]
+    compose(letters, tmp_path / "pack.docx")
+    with zipfile.ZipFile(tmp_path / "pack.docx") as package:
+        body = etree.fromstring(package.read("word/document.xml")).find(f"{W}body")
+        numbering = etree.fromstring(package.read("word/numbering.xml"))
+    restarted = {
+        num.get(f"{W}numId"): num.find(f"{W}lvlOverride/{W}startOverride").get(f"{W}val")
+        for num in numbering.findall(f"{W}num")
+        if num.find(f"{W}lvlOverride/{W}startOverride") is not None
+    }
+    used = [n.get(f"{W}val") for n in body.iter(f"{W}numId")]
+    # The second and third letters each get their own copy of every list the first one uses.
+    assert len(restarted) >= 2 and len(restarted) % 2 == 0 and set(restarted.values()) == {"1"}
+    assert set(used) == set(restarted)
+
+
 def test_letters_with_a_long_keep_with_next_chain_are_converted_alone(sample_letters):
     """LibreOffice breaks such a chain differently after another letter (see docx_compose)."""
     styles: dict = {}
