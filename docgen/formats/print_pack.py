@@ -1,15 +1,20 @@
-"""Print packs: one kind of letter for one ICB merged with pypdf into a single PDF to
-print in one go, behind a contents page (:mod:`docgen.formats.pack_contents`), with
-blank pages so that each letter starts on the front of a sheet when printed double-sided."""
+"""Print packs: one kind of letter for one ICB merged into a single PDF to print in one
+go, behind a contents page (:mod:`docgen.formats.pack_contents`), with blank pages so
+that each letter starts on the front of a sheet when printed double-sided.
+
+pikepdf (qpdf) merges them: pypdf took 2.8 s for a pack of 150 letters, as long as
+LibreOffice took to convert them."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+import pikepdf
+from pikepdf import Dictionary, Name, Pdf
+from pypdf import PdfReader
 from pypdf.errors import PyPdfError
-from pypdf.generic import BooleanObject, NameObject, TextStringObject
 
 from docgen.errors import ConversionError
 from docgen.formats.files import atomic_save
@@ -51,59 +56,63 @@ def build_print_pack(
     """
     if not entries:
         return 0
-    readers = []
-    for entry_title, pdf in entries:
-        try:
-            readers.append((entry_title, PdfReader(pdf)))
-        except (OSError, PyPdfError, ValueError) as err:
+    with contextlib.ExitStack() as opened:
+        readers = []
+        for entry_title, pdf in entries:
+            try:
+                readers.append((entry_title, opened.enter_context(Pdf.open(pdf))))
+            except (OSError, pikepdf.PdfError, ValueError) as err:
+                raise ConversionError(
+                    f"Cannot add {pdf} ({entry_title}) to the print pack {out}: it is not a readable PDF ({err}). "
+                    "Convert the letter again, then run again."
+                ) from err
+        soffice = soffice or find_soffice()
+        if soffice is None:
+            raise ConversionError(MISSING_LIBREOFFICE)
+
+        def padded(pages: int) -> int:
+            return pages + (pages % 2 if duplex else 0)
+
+        # Each letter's first page depends on how many pages the contents take: guess, then
+        # lay the contents out again with the count LibreOffice made until the two agree.
+        contents_pages = estimate_pages([entry_title for entry_title, _ in entries])
+        for _ in range(_MAX_LAYOUTS):
+            rows, next_page = [], padded(contents_pages) + 1
+            for entry_title, reader in readers:
+                rows.append((entry_title, next_page))
+                next_page += padded(len(reader.pages))
+            contents = opened.enter_context(Pdf.open(io.BytesIO(contents_pdf(title, rows, soffice, pack=out))))
+            if len(contents.pages) == contents_pages:
+                break
+            contents_pages = len(contents.pages)
+        else:
             raise ConversionError(
-                f"Cannot add {pdf} ({entry_title}) to the print pack {out}: it is not a readable PDF ({err}). "
-                "Convert the letter again, then run again."
-            ) from err
-    soffice = soffice or find_soffice()
-    if soffice is None:
-        raise ConversionError(MISSING_LIBREOFFICE)
+                f"LibreOffice laid out the contents page of the print pack {out} on a different number of pages "
+                "each time, so its page numbers could not be set. Run again; the letters' own PDFs are written."
+            )
 
-    def padded(pages: int) -> int:
-        return pages + (pages % 2 if duplex else 0)
-
-    # Each letter's first page depends on how many pages the contents take: guess, then
-    # lay the contents out again with the count LibreOffice made until the two agree.
-    contents_pages = estimate_pages([entry_title for entry_title, _ in entries])
-    for _ in range(_MAX_LAYOUTS):
-        rows, next_page = [], padded(contents_pages) + 1
-        for entry_title, reader in readers:
-            rows.append((entry_title, next_page))
-            next_page += padded(len(reader.pages))
-        contents = PdfReader(io.BytesIO(contents_pdf(title, rows, soffice, pack=out)))
-        if len(contents.pages) == contents_pages:
-            break
-        contents_pages = len(contents.pages)
-    else:
-        raise ConversionError(
-            f"LibreOffice laid out the contents page of the print pack {out} on a different number of pages "
-            "each time, so its page numbers could not be set. Run again; the letters' own PDFs are written."
+        pack = opened.enter_context(Pdf.new())
+        pack.pages.extend(contents.pages)
+        if padded(contents_pages) > contents_pages:
+            pack.add_blank_page(page_size=_A4)
+        for _, reader in readers:
+            pack.pages.extend(reader.pages)
+            if padded(len(reader.pages)) > len(reader.pages):
+                last = reader.pages[-1].mediabox
+                pack.add_blank_page(page_size=(float(last[2]) - float(last[0]), float(last[3]) - float(last[1])))
+        with pack.open_outline() as outline:
+            outline.root.append(pikepdf.OutlineItem("Contents", 0))
+            for entry_title, first_page in rows:
+                outline.root.append(pikepdf.OutlineItem(entry_title, first_page - 1))
+        pack.docinfo["/Title"] = title
+        pack.docinfo["/Producer"] = "docgen"
+        pack.Root.PageMode = Name.UseOutlines
+        # The letters' language; viewers show the title rather than the file name, and their
+        # print dialog starts on the sidedness the pack is laid out for.
+        pack.Root.Lang = pikepdf.String("en-GB")
+        pack.Root.ViewerPreferences = Dictionary(
+            DisplayDocTitle=True, Duplex=Name.DuplexFlipLongEdge if duplex else Name.Simplex
         )
-
-    writer = PdfWriter()
-    writer.append(contents, import_outline=False)
-    writer.add_outline_item(title="Contents", page_number=0)
-    if padded(contents_pages) > contents_pages:
-        writer.add_blank_page(*_A4)
-    for (entry_title, reader), (_, first_page) in zip(readers, rows, strict=True):
-        writer.append(reader, import_outline=False)
-        if padded(len(reader.pages)) > len(reader.pages):
-            last = reader.pages[-1].mediabox
-            writer.add_blank_page(float(last.width), float(last.height))
-        writer.add_outline_item(title=entry_title, page_number=first_page - 1)
-    writer.add_metadata({"/Title": title, "/Producer": "docgen"})
-    writer.page_mode = "/UseOutlines"
-    # The letters' language; viewers show the title rather than the file name, and their
-    # print dialog starts on the sidedness the pack is laid out for.
-    writer.root_object[NameObject("/Lang")] = TextStringObject("en-GB")
-    preferences = writer.create_viewer_preferences()
-    preferences[NameObject("/DisplayDocTitle")] = BooleanObject(True)
-    preferences[NameObject("/Duplex")] = NameObject("/DuplexFlipLongEdge" if duplex else "/Simplex")
-    total = len(writer.pages)
-    atomic_save(Path(out), lambda tmp: writer.write(tmp))
+        total = len(pack.pages)
+        atomic_save(Path(out), lambda tmp: pack.save(tmp, deterministic_id=True))
     return total
