@@ -7,6 +7,7 @@ one pack per ICB and document to print in one go (:mod:`docgen.formats.print_pac
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from docgen.batch.job import Job
@@ -72,18 +73,29 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
                 (practice.ods_code, f"{practice.ods_code} {practice.name}", made[path])
             )
     titles = {d.key: d.title for d in DOCUMENTS}
-    for (icb, doc), entries in sorted(groups.items()):
-        entries.sort()
-        rel = f"print/{icb}-{doc}.pdf"
+    print_packs = sorted((key, sorted(entries)) for key, entries in groups.items())
+
+    def make_pack(pack: tuple[tuple[str, str], list[tuple[str, str, Path]]]) -> int | DocgenError:
+        (icb, doc), entries = pack
         try:
-            pages = build_print_pack(
+            return build_print_pack(
                 [(t, p) for _, t, p in entries],
-                out / rel,
+                out / f"print/{icb}-{doc}.pdf",
                 title=f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
                 duplex=job.duplex,
             )
         except DocgenError as err:
-            new_rows.append(ManifestRow(document=f"print pack {doc}", path=rel, status=Status.FAILED, message=str(err)))
+            return err
+
+    # Side by side: most of a pack's time is LibreOffice laying out its contents page.
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(print_packs)))) as pool:
+        outcomes = list(pool.map(make_pack, print_packs))
+    for ((icb, doc), entries), pages in zip(print_packs, outcomes, strict=True):
+        rel = f"print/{icb}-{doc}.pdf"
+        if isinstance(pages, DocgenError):
+            new_rows.append(
+                ManifestRow(document=f"print pack {doc}", path=rel, status=Status.FAILED, message=str(pages))
+            )
             continue
         data = (out / rel).read_bytes()
         new_rows.append(
