@@ -14,7 +14,7 @@ from docgen.batch.job import Job
 from docgen.batch.manifest import PRESENT, ManifestRow, Status, sha256
 from docgen.documents.catalogue import DOCUMENTS
 from docgen.errors import DocgenError
-from docgen.formats import pdf, pdf_merged
+from docgen.formats import pdf
 from docgen.formats.print_pack import build_print_pack
 
 
@@ -28,6 +28,9 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
         return [], [pdf.MISSING_LIBREOFFICE]
     by_path = {out / r.path: r for r in letters}
     todo = [p for p, r in by_path.items() if r.status == Status.WRITTEN or not _previous_pdf_fits(job, r)]
+    # Imported here: pikepdf and the composer are for runs with --pdf only.
+    from docgen.formats import pdf_merged
+
     packs = _in_packs(job, todo, by_path)
     result = pdf_merged.convert_letters(packs, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
     new_rows: list[ManifestRow] = []

@@ -11,8 +11,6 @@ import contextlib
 import io
 from pathlib import Path
 
-import pikepdf
-from pikepdf import Dictionary, Name, Pdf
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -56,6 +54,10 @@ def build_print_pack(
     """
     if not entries:
         return 0
+    # Imported here, as pypdf is not: a run without --pdf never needs pikepdf.
+    import pikepdf
+    from pikepdf import Dictionary, Name, Pdf
+
     with contextlib.ExitStack() as opened:
         readers = []
         for entry_title, pdf in entries:
