@@ -35,9 +35,10 @@ from docgen.formats.pdf_cut import CutError, cut_into
 
 MAX_CHUNK = 60
 # LibreOffice's cost, in milliseconds on the development machine, of a document and of each
-# letter inside a composite, and of a letter converted by itself: how the letters are shared
-# between the LibreOffice processes so that they finish together.
-_COST_PER_DOCUMENT, _COST_PER_LETTER, _COST_ALONE = 90, 25, 115
+# letter inside a composite (two or three pages), and of a letter converted by itself
+# (without its unused styles): how the documents are shared between the LibreOffice
+# processes so that they finish together.
+_COST_PER_DOCUMENT, _COST_PER_LETTER, _COST_ALONE = 100, 35, 60
 
 
 def convert_letters(
