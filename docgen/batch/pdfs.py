@@ -7,7 +7,6 @@ one pack per ICB and document to print in one go (:mod:`docgen.formats.print_pac
 from __future__ import annotations
 
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from docgen.batch.job import Job
@@ -15,7 +14,7 @@ from docgen.batch.manifest import PRESENT, ManifestRow, Status, sha256
 from docgen.documents.catalogue import DOCUMENTS
 from docgen.errors import DocgenError
 from docgen.formats import pdf
-from docgen.formats.print_pack import build_print_pack
+from docgen.formats.print_pack import PackSpec, build_print_packs
 
 
 def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[ManifestRow], list[str]]:
@@ -78,21 +77,20 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
     titles = {d.key: d.title for d in DOCUMENTS}
     print_packs = sorted((key, sorted(entries)) for key, entries in groups.items())
 
-    def make_pack(pack: tuple[tuple[str, str], list[tuple[str, str, Path]]]) -> int | DocgenError:
-        (icb, doc), entries = pack
-        try:
-            return build_print_pack(
-                [(t, p) for _, t, p in entries],
-                out / f"print/{icb}-{doc}.pdf",
-                title=f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
-                duplex=job.duplex,
-            )
-        except DocgenError as err:
-            return err
-
-    # Side by side: most of a pack's time is LibreOffice laying out its contents page.
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(print_packs)))) as pool:
-        outcomes = list(pool.map(make_pack, print_packs))
+    specs = [
+        PackSpec(
+            [(t, p) for _, t, p in entries],
+            out / f"print/{icb}-{doc}.pdf",
+            f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
+            job.duplex,
+        )
+        for (icb, doc), entries in print_packs
+    ]
+    # One LibreOffice call lays out every pack's contents page (a start-up each took longer).
+    try:
+        outcomes = build_print_packs(specs, jobs=jobs)
+    except DocgenError as err:
+        outcomes = [err] * len(specs)
     for ((icb, doc), entries), pages in zip(print_packs, outcomes, strict=True):
         rel = f"print/{icb}-{doc}.pdf"
         if isinstance(pages, DocgenError):
