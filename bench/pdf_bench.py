@@ -14,6 +14,7 @@ It prints seconds a letter for each and their ratio (f)/(e).
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -41,20 +42,26 @@ def icb_workbook(practices: int) -> Path:
     return path
 
 
-def _docgen(workbook: Path, out: Path, today: str, *extra: str) -> tuple[float, str]:
+def _cpu() -> float:
+    """CPU seconds (user and system) of the finished child processes and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _docgen(workbook: Path, out: Path, today: str, *extra: str) -> tuple[float, float, str]:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "docgen", "run", str(workbook), "--out", str(out), "--today", today, "--all", *extra]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     proc = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _cpu() - cpu
     if proc.returncode != 0:
         print(proc.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"docgen run {' '.join(extra)} failed with exit {proc.returncode}")
-    return wall, proc.stdout.strip().splitlines()[-1]
+    return wall, cpu, proc.stdout.strip().splitlines()[-1]
 
 
-def _plain_soffice(letters: list[Path]) -> tuple[float, int]:
-    """Seconds for plain LibreOffice to convert ``letters``, and how many PDFs it made."""
+def _plain_soffice(letters: list[Path]) -> tuple[float, float, int]:
+    """Seconds (wall, CPU) for plain LibreOffice to convert ``letters``, and how many PDFs it made."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise SystemExit("LibreOffice (soffice) is not installed: the PDF benchmark needs it")
@@ -64,7 +71,7 @@ def _plain_soffice(letters: list[Path]) -> tuple[float, int]:
         for k, letter in enumerate(letters):
             shutil.copyfile(letter, root / "in" / f"{k:05d}.docx")
         names = sorted(p.name for p in (root / "in").iterdir())
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         for start in range(0, len(names), _FILES_PER_CALL):
             subprocess.run(
                 [
@@ -82,9 +89,9 @@ def _plain_soffice(letters: list[Path]) -> tuple[float, int]:
                 capture_output=True,
                 check=False,
             )
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, _cpu() - cpu
         made = len(list((root / "out").glob("*.pdf"))) if (root / "out").exists() else 0
-    return wall, made
+    return wall, cpu, made
 
 
 def run_pdf_bench(practices: int, out: Path, today: str) -> None:
