@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.errors import ConversionError, DocgenError
-from docgen.formats.docx_slim import slim_copy
 from docgen.formats.files import atomic_write_bytes
 
 MISSING_LIBREOFFICE = (
@@ -136,7 +135,7 @@ def convert_to_pdf(
         for index, src in enumerate(sources):
             name = f"{index:05d}{src.suffix.lower() or '.docx'}"
             try:
-                slim_copy(src, root / "in" / name)
+                shutil.copyfile(src, root / "in" / name)
             except OSError as err:
                 result.failures[src] = ConversionError(
                     f"Cannot convert {src} to PDF: {err.strerror or err}. Check the file exists and can be read."
