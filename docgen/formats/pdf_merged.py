@@ -2,10 +2,11 @@
 (:mod:`docgen.formats.docx_compose`), converted by LibreOffice once, and cut back into one
 PDF per letter (:mod:`docgen.formats.pdf_cut`).
 
-LibreOffice pays a fixed cost per document it opens (measured on the sample: about 0.09 s
-a letter converted one by one, 0.02 s a letter inside one document), so a pack is
-converted in chunks of up to ``max_chunk`` letters: big enough to amortise that cost,
-small enough to bound LibreOffice's memory and to give each core a share of equal size.
+LibreOffice pays a fixed cost per document it opens (measured: 0.065 s of CPU for a
+one-line document; a letter converted by itself 0.11 to 0.13 s, inside a pack 0.04 to
+0.06 s with the cutting), so a pack is converted in chunks of up to ``max_chunk``
+letters: big enough to amortise that cost, small enough to bound LibreOffice's memory
+and to give each core a share of equal size.
 Each core's LibreOffice stays open for all the chunks of its share.
 
 Nothing is lost to the fast path: a letter that cannot be composed, or whose chunk
@@ -34,11 +35,10 @@ from docgen.formats.pdf import ConversionResult, convert_to_pdf
 from docgen.formats.pdf_cut import CutError, cut_into
 
 MAX_CHUNK = 60
-# LibreOffice's cost, in milliseconds on the development machine, of a document and of each
-# letter inside a composite (two or three pages), and of a letter converted by itself
-# (without its unused styles): how the documents are shared between the LibreOffice
-# processes so that they finish together.
-_COST_PER_DOCUMENT, _COST_PER_LETTER, _COST_ALONE = 100, 35, 60
+# LibreOffice's CPU cost, in milliseconds on the development machine, of a document and of
+# each letter inside a composite (two or three pages), and of a letter converted by itself:
+# how the documents are shared between the LibreOffice processes so they finish together.
+_COST_PER_DOCUMENT, _COST_PER_LETTER, _COST_ALONE = 65, 35, 120
 
 
 def convert_letters(
