@@ -48,7 +48,7 @@ lint: $(STAMP) ## ruff check and format check, the layer contract (import-linter
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-bench: $(STAMP) ## National-scale benchmark (prints ratios against a docxtpl loop)
+bench: $(STAMP) ## National-scale benchmark (ratios against a docxtpl loop) and PDFs against plain soffice
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 sample: $(STAMP) ## Rebuild inputs/migrations.xlsx from tests/sample.py

@@ -55,9 +55,18 @@ def read_practices(path: Path = EPRACCUR) -> list[Practice]:
     return practices
 
 
-def national_batch(path: Path = EPRACCUR, limit: int | None = None) -> Batch:
-    """Every active English practice with one made-up migration (deterministic)."""
-    practices = read_practices(path)[:limit]
+def largest_icb(path: Path = EPRACCUR) -> str:
+    """The ICB with the most active practices: an ICB-sized batch for the PDF benchmark."""
+    counts: dict[str, int] = {}
+    for p in read_practices(path):
+        counts[p.icb_code] = counts.get(p.icb_code, 0) + 1
+    return max(sorted(counts), key=lambda code: counts[code])
+
+
+def national_batch(path: Path = EPRACCUR, limit: int | None = None, icb: str | None = None) -> Batch:
+    """Every active English practice (of ``icb`` only, if given; the first ``limit``) with
+    one made-up migration (deterministic)."""
+    practices = [p for p in read_practices(path) if icb is None or p.icb_code == icb][:limit]
     icb_codes = sorted({p.icb_code for p in practices})
     icbs = tuple(
         Icb(

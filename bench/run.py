@@ -5,7 +5,9 @@ Times, in one run on the same templates and the same contexts:
   (b) docgen's engine on the same sample, single process;
   (c) ``docgen run --all`` end to end on every active English practice (letters, timeline,
       calendar files, email drafts, manifest; no PDF) with ``--jobs 1`` and the default,
-      then a rerun on unchanged input.
+      then a rerun on unchanged input;
+  (e), (f) PDFs for an ICB of ``--pdf-practices`` practices: docgen's against one plain
+      ``soffice --convert-to pdf`` call over the same letters (bench/pdf_bench.py).
 It prints letters per second, the ratio (b)/(a), wall and CPU seconds (medians of
 ``--country-repeat`` runs) and peak memory (the sum of the resident memory of docgen
 and its worker processes, sampled every 20 ms).
@@ -38,6 +40,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from national import EPRACCUR, national_batch  # noqa: E402
+from pdf_bench import run_pdf_bench  # noqa: E402
 
 from docgen.documents.catalogue import DOCUMENTS, resolve_templates  # noqa: E402
 from docgen.documents.context import build_context  # noqa: E402
@@ -179,6 +182,11 @@ def main() -> None:
     ap.add_argument("--skip-country", action="store_true", help="skip (c) and (d)")
     ap.add_argument("--out", type=Path, default=None, help="output folder for (c) and (d) (default bench/data/out)")
     ap.add_argument("--country-repeat", type=int, default=3, help="runs of (c) default and (d); medians printed")
+    ap.add_argument(
+        "--pdf-practices", type=int, default=150, help="practices of one ICB in the PDF section (3 letters each)"
+    )
+    ap.add_argument("--skip-pdf", action="store_true", help="skip the PDF section (e), (f)")
+    ap.add_argument("--pdf-only", action="store_true", help="only the PDF section (e), (f)")
     args = ap.parse_args()
     import datetime as dt
     import tempfile
@@ -188,6 +196,10 @@ def main() -> None:
     os.environ.setdefault("DOCGEN_HISTORY", str(Path(tempfile.mkdtemp(prefix="docgen-bench-")) / "history.sqlite"))
 
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    pdf_out = (args.out.resolve() if args.out else HERE / "data" / "out") / "pdf-bench"
+    if args.pdf_only:
+        run_pdf_bench(args.pdf_practices, pdf_out, TODAY)
+        return
     batch = national_batch(limit=args.limit)
     schedules = schedule_batch(batch, dt.date.fromisoformat(TODAY))
     print(f"batch: {len(batch.migrations)} practices with MADE-UP migrations, {len(batch.icbs)} ICBs")
@@ -200,6 +212,8 @@ def main() -> None:
     print(f"(a) docxtpl loop : {ra:8.1f} letters/s  (median of {args.repeat}, {len(items)} letters)")
     print(f"(b) docgen engine: {rb:8.1f} letters/s  (median of {args.repeat}, single process)")
     print(f"    ratio (b)/(a): {rb / ra:8.1f}x   target >= 30x")
+    if not args.skip_pdf:
+        run_pdf_bench(args.pdf_practices, pdf_out, TODAY)
     if args.skip_country:
         return
 

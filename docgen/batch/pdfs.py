@@ -1,6 +1,7 @@
 """PDFs of the letters and print packs: every letter written this run converted by
-LibreOffice (:mod:`docgen.formats.pdf`), then one pack per ICB and document to print in
-one go (:mod:`docgen.formats.print_pack`).
+LibreOffice a print pack at a time (:mod:`docgen.formats.pdf_merged`: each pack's letters
+composed into one document, converted once and cut back into one PDF per letter), then
+one pack per ICB and document to print in one go (:mod:`docgen.formats.print_pack`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from docgen.batch.manifest import PRESENT, ManifestRow, Status, sha256
 from docgen.documents.catalogue import DOCUMENTS
 from docgen.errors import DocgenError
 from docgen.formats import pdf
-from docgen.formats.print_pack import build_print_pack
+from docgen.formats.print_pack import PackSpec, build_print_packs
 
 
 def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[list[ManifestRow], list[str]]:
@@ -26,7 +27,11 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
         return [], [pdf.MISSING_LIBREOFFICE]
     by_path = {out / r.path: r for r in letters}
     todo = [p for p, r in by_path.items() if r.status == Status.WRITTEN or not _previous_pdf_fits(job, r)]
-    result = pdf.convert_to_pdf(todo, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
+    # Imported here: pikepdf and the composer are for runs with --pdf only.
+    from docgen.formats import pdf_merged
+
+    packs = _in_packs(job, todo, by_path)
+    result = pdf_merged.convert_letters(packs, jobs=jobs, soffice=soffice) if todo else pdf.ConversionResult()
     new_rows: list[ManifestRow] = []
     made: dict[Path, Path] = {}
     for path, row in by_path.items():
@@ -70,18 +75,28 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
                 (practice.ods_code, f"{practice.ods_code} {practice.name}", made[path])
             )
     titles = {d.key: d.title for d in DOCUMENTS}
-    for (icb, doc), entries in sorted(groups.items()):
-        entries.sort()
+    print_packs = sorted((key, sorted(entries)) for key, entries in groups.items())
+
+    specs = [
+        PackSpec(
+            [(t, p) for _, t, p in entries],
+            out / f"print/{icb}-{doc}.pdf",
+            f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
+            job.duplex,
+        )
+        for (icb, doc), entries in print_packs
+    ]
+    # One LibreOffice call lays out every pack's contents page (a start-up each took longer).
+    try:
+        outcomes = build_print_packs(specs, jobs=jobs)
+    except DocgenError as err:
+        outcomes = [err] * len(specs)
+    for ((icb, doc), entries), pages in zip(print_packs, outcomes, strict=True):
         rel = f"print/{icb}-{doc}.pdf"
-        try:
-            pages = build_print_pack(
-                [(t, p) for _, t, p in entries],
-                out / rel,
-                title=f"{titles.get(doc, doc)}s: {icb} {batch.icb_by_code[icb].name}",
-                duplex=job.duplex,
+        if isinstance(pages, DocgenError):
+            new_rows.append(
+                ManifestRow(document=f"print pack {doc}", path=rel, status=Status.FAILED, message=str(pages))
             )
-        except DocgenError as err:
-            new_rows.append(ManifestRow(document=f"print pack {doc}", path=rel, status=Status.FAILED, message=str(err)))
             continue
         data = (out / rel).read_bytes()
         new_rows.append(
@@ -95,6 +110,17 @@ def write_pdfs(job: Job, rows: list[ManifestRow], *, jobs: int = 1) -> tuple[lis
             )
         )
     return new_rows, []
+
+
+def _in_packs(job: Job, paths: list[Path], by_path: dict[Path, ManifestRow]) -> list[list[Path]]:
+    """``paths`` grouped as the print packs are (per ICB and document, practices in ODS code
+    order), so each pack's letters, sharing a template, are converted together."""
+    packs: dict[tuple[str, str], list[tuple[str, Path]]] = defaultdict(list)
+    for path in paths:
+        row = by_path[path]
+        practice = job.batch.practice_by_ods[row.ods_code]
+        packs[(practice.icb_code, row.document)].append((practice.ods_code, path))
+    return [[path for _, path in sorted(entries)] for _, entries in sorted(packs.items())]
 
 
 def _previous_pdf_fits(job: Job, row: ManifestRow) -> bool:

@@ -38,16 +38,33 @@ def estimate_pages(titles: list[str]) -> int:
 def contents_pdf(title: str, rows: list[tuple[str, int]], soffice: str, *, pack: Path) -> bytes:
     """The contents page(s) as PDF bytes: ``title`` as a heading, then each row's name and
     page. ``pack`` names the print pack in the error if LibreOffice fails."""
+    made = contents_pdfs([(title, rows, pack)], soffice)[0]
+    if isinstance(made, ConversionError):
+        raise made
+    return made
+
+
+def contents_pdfs(
+    packs: list[tuple[str, list[tuple[str, int]], Path]], soffice: str, *, jobs: int = 1
+) -> list[bytes | ConversionError]:
+    """The contents pages of several packs (title, rows, pack), made by one LibreOffice call
+    (``jobs`` processes) rather than one start-up a pack; for each, the PDF bytes or the error."""
     with tempfile.TemporaryDirectory(prefix="docgen-contents-") as tmp:
-        source = Path(tmp) / "contents.docx"
-        _contents_docx(title, rows).save(str(source))
-        result = convert_to_pdf([source], soffice=soffice)
-        if source not in result:
-            raise ConversionError(
+        sources = []
+        for k, (title, rows, _) in enumerate(packs):
+            source = Path(tmp) / f"contents{k:04d}.docx"
+            _contents_docx(title, rows).save(str(source))
+            sources.append(source)
+        result = convert_to_pdf(sources, soffice=soffice, jobs=jobs)
+        return [
+            result[source].read_bytes()
+            if source in result
+            else ConversionError(
                 f"LibreOffice could not make the contents page of the print pack {pack}. "
                 "Check LibreOffice starts on this computer, then run again."
             )
-        return result[source].read_bytes()
+            for source, (_, _, pack) in zip(sources, packs, strict=True)
+        ]
 
 
 def _contents_docx(title: str, rows: list[tuple[str, int]]) -> docx.document.Document:
