@@ -35,6 +35,10 @@ _DOCUMENT = "word/document.xml"
 _DOCUMENT_RELS = "word/_rels/document.xml.rels"
 _NUMBERING = "word/numbering.xml"
 _PER_LETTER = re.compile(r"word/(header|footer)\d*\.xml$|word/_rels/(header|footer)\d*\.xml\.rels$")
+# Each letter's own document properties (its title names its practice): the composite
+# takes the first letter's; each letter's PDF is given its own title when it is cut.
+_OWN_PROPERTIES = frozenset({"docProps/core.xml", "docProps/custom.xml"})
+_DC = "http://purl.org/dc/elements/1.1/"
 # A page total of the whole document; in a letter's own parts it becomes its own total.
 _PAGE_TOTAL = re.compile(rb"\b(?:NUMPAGES|SECTIONPAGES)\b")
 _BOOKMARK_ID = 0x7000_0000  # far above the ids Word and docgen's templates use
@@ -69,7 +73,9 @@ def shared_key(path: Path) -> tuple | None:
         sorted(
             (info.filename, info.CRC, info.file_size)
             for info in infos
-            if info.filename != _DOCUMENT and not _PER_LETTER.match(info.filename)
+            if info.filename != _DOCUMENT
+            and not _PER_LETTER.match(info.filename)
+            and info.filename not in _OWN_PROPERTIES
         )
     )
 
@@ -140,6 +146,18 @@ class _Letter:
     body: list  # the body's elements, the final section properties last
     parts: dict[str, bytes]  # its headers and footers (and their relationships), renamed
     relationships: list  # the document's relationships to them, renamed
+
+
+def letter_title(path: Path) -> str | None:
+    """The letter's own title (File > Properties), which its PDF must carry: None when it
+    has none or cannot be read (the cut letter then keeps the composite's)."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            core = etree.fromstring(package.read("docProps/core.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return None
+    title = core.find(f"{{{_DC}}}title")
+    return title.text if title is not None and title.text else None
 
 
 def compose(letters: list[Path], out: Path) -> None:

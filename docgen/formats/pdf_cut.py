@@ -35,20 +35,22 @@ class CutError(Exception):
     """The composite PDF does not show where its letters are: convert them alone."""
 
 
-def cut_letters(composite: Path | bytes, count: int) -> list[bytes]:
-    """The ``count`` letters of ``composite``, in order, as PDF bytes each."""
+def cut_letters(composite: Path | bytes, count: int, titles: list[str | None] | None = None) -> list[bytes]:
+    """The ``count`` letters of ``composite``, in order, as PDF bytes each; a letter's
+    title (``titles``, from its own document properties) replaces the composite's, which
+    is the first letter's."""
     try:
         with Pdf.open(io.BytesIO(composite) if isinstance(composite, bytes) else composite) as source:
-            return _Cutter(source, count).letters()
+            return _Cutter(source, count).letters(titles or [None] * count)
     except (pikepdf.PdfError, OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
         raise CutError(f"the PDF could not be cut into its letters ({err})") from err
 
 
-def cut_into(composite: Path, targets: list[Path]) -> list[DocgenError | None]:
+def cut_into(composite: Path, targets: list[Path], titles: list[str | None] | None = None) -> list[DocgenError | None]:
     """Cut ``composite`` into one PDF per letter and write each to its target atomically
     (so a killed run leaves none half-written); the error writing each, if any. Raises
     :class:`CutError` when it cannot be cut, before anything is written."""
-    letters = cut_letters(composite, len(targets))
+    letters = cut_letters(composite, len(targets), titles)
     errors: list[DocgenError | None] = []
     for target, data in zip(targets, letters, strict=True):
         try:
@@ -78,10 +80,10 @@ class _Cutter:
         self.detached = source.make_indirect(Dictionary())  # the parent of what is copied whole
         self.outline = self._outline()
 
-    def letters(self) -> list[bytes]:
+    def letters(self, titles: list[str | None]) -> list[bytes]:
         letters, first = [], 0
-        for last in self.ends:
-            letters.append(self._letter(range(first, last + 1)))
+        for last, title in zip(self.ends, titles, strict=True):
+            letters.append(self._letter(range(first, last + 1), title))
             first = last + 1
         return letters
 
@@ -120,7 +122,7 @@ class _Cutter:
             walk(outline.root, 0)
         return flat
 
-    def _letter(self, pages: range) -> bytes:
+    def _letter(self, pages: range, title: str | None) -> bytes:
         source = self.source
         letter = Pdf.new()
         page_map: dict[tuple[int, int], object] = {}
@@ -155,6 +157,8 @@ class _Cutter:
         self._bookmarks(letter, pages)
         if Name.Info in source.trailer:
             letter.trailer.Info = _own(letter, source.trailer.Info)
+        if title is not None:
+            _retitle(letter, title)
         out = io.BytesIO()
         letter.save(out, fix_metadata_version=False, deterministic_id=True)
         return out.getvalue()
@@ -357,3 +361,14 @@ def _number_tree(node, out: dict | None = None) -> dict:
     for kid in node.get(Name.Kids, Array()):
         _number_tree(kid, out)
     return out
+
+
+def _retitle(letter: Pdf, title: str) -> None:
+    """The letter's own title in both places a viewer or checker reads it: the document
+    information and the XMP metadata's dc:title (PDF/UA asks for the latter). No other
+    metadata changes (no pikepdf producer, no new metadata date)."""
+    if Name.Info in letter.trailer:
+        letter.trailer.Info.Title = pikepdf.String(title)
+    if Name.Metadata in letter.Root:
+        with letter.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["dc:title"] = title

@@ -30,7 +30,14 @@ from pathlib import Path
 from lxml import etree
 
 from docgen.errors import DocgenError
-from docgen.formats.docx_compose import LONG_KEEP_CHAIN, NotComposable, compose, keep_chain, shared_key
+from docgen.formats.docx_compose import (
+    LONG_KEEP_CHAIN,
+    NotComposable,
+    compose,
+    keep_chain,
+    letter_title,
+    shared_key,
+)
 from docgen.formats.pdf import ConversionResult, convert_to_pdf
 from docgen.formats.pdf_cut import CutError, cut_into
 
@@ -89,11 +96,16 @@ def convert_letters(
                 result.failures[source] = converted.failures[source]  # already converted by itself
         alone += [p for composite, chunk in chunks.items() if composite not in converted for p in chunk]
         tasks = [
-            (converted[composite], [Path(outdir_for(p)) / f"{p.stem}.pdf" for p in chunk], chunk)
+            (
+                converted[composite],
+                [Path(outdir_for(p)) / f"{p.stem}.pdf" for p in chunk],
+                chunk,
+                [letter_title(p) for p in chunk],
+            )
             for composite, chunk in chunks.items()
             if composite in converted
         ]
-        for (_, targets, chunk), outcome in zip(tasks, _cut_all(tasks, jobs), strict=True):
+        for (_, targets, chunk, _), outcome in zip(tasks, _cut_all(tasks, jobs), strict=True):
             if outcome is None:
                 alone += chunk  # LibreOffice made a PDF that does not show where its letters are
                 continue
@@ -115,15 +127,17 @@ def convert_letters(
     return ordered
 
 
-def _cut_all(tasks: list[tuple[Path, list[Path], list[Path]]], jobs: int) -> list[list[DocgenError | None] | None]:
+def _cut_all(
+    tasks: list[tuple[Path, list[Path], list[Path], list[str | None]]], jobs: int
+) -> list[list[DocgenError | None] | None]:
     """Cut every composite into its letters, on ``jobs`` processes when there is more than
     one composite (pypdf is pure Python: cutting takes about as long as converting). Each
     outcome is the per-letter errors, or None when that composite could not be cut."""
     if jobs <= 1 or len(tasks) <= 1:
-        return [_cut(pdf, targets) for pdf, targets, _ in tasks]
+        return [_cut(pdf, targets, titles) for pdf, targets, _, titles in tasks]
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_init_cutter) as pool:
-        futures = [pool.submit(_cut, pdf, targets) for pdf, targets, _ in tasks]
+        futures = [pool.submit(_cut, pdf, targets, titles) for pdf, targets, _, titles in tasks]
         try:
             return [future.result() for future in futures]
         except BaseException:
@@ -131,9 +145,9 @@ def _cut_all(tasks: list[tuple[Path, list[Path], list[Path]]], jobs: int) -> lis
             raise
 
 
-def _cut(pdf: Path, targets: list[Path]) -> list[DocgenError | None] | None:
+def _cut(pdf: Path, targets: list[Path], titles: list[str | None]) -> list[DocgenError | None] | None:
     try:
-        return cut_into(pdf, targets)
+        return cut_into(pdf, targets, titles)
     except CutError:
         return None
 
