@@ -858,9 +858,13 @@ def kick_off_invitation():
         "The technical survey, hardware and network, and any costs it may find",
         "Risks, actions and next steps",
     )
+    # The first item goes with the heading and the last two together, so neither is left
+    # alone on a page; the list itself may break. No longer runs of "keep with next": a page
+    # print pack converts letters together only when LibreOffice lays each out as it would
+    # alone, which it does not for long runs (docgen.formats.docx_compose.LONG_KEEP_CHAIN).
     for i, item in enumerate(agenda):
         p = para(doc, item, "List Number")
-        p.paragraph_format.keep_with_next = i < len(agenda) - 1
+        p.paragraph_format.keep_with_next = i in (0, len(agenda) - 2)
 
     heading(doc, "Schedule of key dates")
     para(
@@ -884,7 +888,7 @@ def kick_off_invitation():
     )
     for i, item in enumerate(bring):
         p = para(doc, item, "List Bullet")
-        p.paragraph_format.keep_with_next = i < len(bring) - 1
+        p.paragraph_format.keep_with_next = i in (0, len(bring) - 2)
 
     heading(doc, "Technical survey")
     para(
@@ -892,15 +896,10 @@ def kick_off_invitation():
         "The technical survey follows the meeting, ideally the next working day; it is planned for "
         "**{{ dates.survey|daydate }}**{% if it_delivery_partner %}, carried out by {{ it_delivery_partner }}"
         "{% endif %}. It checks the practice’s hardware, network and third-party set-up, and may be done "
-        "remotely; we will confirm the arrangements at the meeting.",
+        "remotely; we will confirm the arrangements at the meeting.{% if not stage.record %} Please let me "
+        "know who will attend the meeting{% if dates.reply_by < dates.kick_off %} by "
+        "{{ dates.reply_by|longdate }}{% endif %}, by replying to {{ icb.sender_email }}.{% endif %}",
     ).paragraph_format.keep_with_next = True  # the sign-off never stands alone on a last page
-    tag(doc, "{%p if not stage.record %}")
-    para(
-        doc,
-        "Please let me know who will attend{% if dates.reply_by < dates.kick_off %} by "
-        "{{ dates.reply_by|longdate }}{% endif %}, by replying to {{ icb.sender_email }}.",
-    ).paragraph_format.keep_with_next = True
-    tag(doc, "{%p endif %}")
     signature(doc)
     return doc
 

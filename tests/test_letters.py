@@ -189,7 +189,7 @@ def test_kick_off_invitation_lists_invitees_and_key_dates(welsh_letters):
         assert point in text
     assert "proposed by the ICB from standard durations" in text and "TPP has proposed" not in text
     assert "The third-party systems linked to EMIS Web (we have Docman, AccuRx)" in text
-    assert "Please let me know who will attend by 9 February 2026" in text
+    assert "Please let me know who will attend the meeting by 9 February 2026" in text
 
 
 def test_a_video_link_is_shown_as_online():
