@@ -64,10 +64,14 @@ def test_every_letter_reads_as_if_converted_alone(soffice, sample_letters, tmp_p
     """The fast path against one conversion per letter, page by page, on the whole sample."""
     packs = copy_letters(sample_letters, tmp_path / "fast")
     composed: list[int] = []
-    real_compose = pdf_merged.compose
-    monkeypatch.setattr(
-        pdf_merged, "compose", lambda letters, out: (composed.append(len(letters)), real_compose(letters, out))
-    )
+    real_compose_all = pdf_merged._compose_all
+
+    def compose_all(todo, jobs):
+        done = real_compose_all(todo, jobs)  # composed in worker processes: counted here
+        composed.extend(len(chunk) for (chunk, _), ok in zip(todo, done, strict=True) if ok)
+        return done
+
+    monkeypatch.setattr(pdf_merged, "_compose_all", compose_all)
 
     fast = convert_letters(packs, jobs=2, soffice=soffice)
     alone = plain_soffice(soffice, [p for pack in packs for p in pack], tmp_path / "alone")
