@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from itertools import groupby
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 
@@ -41,6 +42,7 @@ from docgen.formats.docx_compose import (
 from docgen.formats.pdf import ConversionResult, convert_to_pdf
 from docgen.formats.pdf_cut import CutError, cut_into
 
+T = TypeVar("T")
 MAX_CHUNK = 60
 # LibreOffice's CPU cost, in milliseconds on the development machine, of a document and of
 # each letter inside a composite (two or three pages), and of a letter converted by itself:
@@ -131,16 +133,7 @@ def _compose_all(todo: list[tuple[list[Path], Path]], jobs: int) -> list[bool]:
     """Compose each chunk into its document, on ``jobs`` processes when there are several
     (a chunk of 60 letters takes about 0.15 s, and LibreOffice waits for all of them);
     False for a chunk that cannot be composed (its letters are then converted alone)."""
-    if jobs <= 1 or len(todo) <= 1:
-        return [_compose(chunk, composite) for chunk, composite in todo]
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context, initializer=_init_cutter) as pool:
-        futures = [pool.submit(_compose, chunk, composite) for chunk, composite in todo]
-        try:
-            return [future.result() for future in futures]
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    return _on_processes(_compose, todo, jobs)
 
 
 def _compose(chunk: list[Path], composite: Path) -> bool:
@@ -155,13 +148,20 @@ def _cut_all(
     tasks: list[tuple[Path, list[Path], list[Path], list[str | None]]], jobs: int
 ) -> list[list[DocgenError | None] | None]:
     """Cut every composite into its letters, on ``jobs`` processes when there is more than
-    one composite (pypdf is pure Python: cutting takes about as long as converting). Each
-    outcome is the per-letter errors, or None when that composite could not be cut."""
-    if jobs <= 1 or len(tasks) <= 1:
-        return [_cut(pdf, targets, titles) for pdf, targets, _, titles in tasks]
+    one composite (cutting takes a third as long as converting). Each outcome is the
+    per-letter errors, or None when that composite could not be cut."""
+    return _on_processes(_cut, [(pdf, targets, titles) for pdf, targets, _, titles in tasks], jobs)
+
+
+def _on_processes(work: Callable[..., T], calls: list[tuple], jobs: int) -> list[T]:
+    """``work(*args)`` for each of ``calls``, in order: in this process when there is one
+    job or one call, else on up to ``jobs`` forked processes (their Ctrl-C is ours to
+    handle; they die with us). Stopped, the pool is shut down before the error goes on."""
+    if jobs <= 1 or len(calls) <= 1:
+        return [work(*args) for args in calls]
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_init_cutter) as pool:
-        futures = [pool.submit(_cut, pdf, targets, titles) for pdf, targets, _, titles in tasks]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=context, initializer=_init_cutter) as pool:
+        futures = [pool.submit(work, *args) for args in calls]
         try:
             return [future.result() for future in futures]
         except BaseException:
