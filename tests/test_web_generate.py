@@ -40,3 +40,27 @@ def test_generate_again_for_what_is_due_packs_only_what_is_due_not_the_earlier_r
     due = _generate(served, sid, "what=due")
     assert set(due.namelist()) == _listed(due) | {"manifest.csv"}
     assert len(due.namelist()) < len(everything.namelist())
+
+
+def test_generate_with_pdfs_packs_each_letter_as_pdf_and_the_print_packs(served, soffice):
+    """PDFs from the page go the command line's way (a print pack at a time), in the run's
+    own process: every letter due has its PDF in the zip, titled for its practice, and
+    each print pack's letters start on a right-hand page (double-sided by default)."""
+    from pypdf import PdfReader
+
+    sid = _upload(served, SAMPLE.read_bytes())[1]["location"].split("/")[2]
+    pack = _generate(served, sid, "what=due&pdf=yes")
+    names = set(pack.namelist())
+    assert names == _listed(pack) | {"manifest.csv"}
+    letters = sorted(n for n in names if n.endswith(".docx"))
+    assert letters and all(n[: -len(".docx")] + ".pdf" in names for n in letters)
+    for name in letters:
+        reader = PdfReader(io.BytesIO(pack.read(name[: -len(".docx")] + ".pdf")))
+        ods = name.split("/")[1].split(" ")[0]
+        assert reader.metadata.title.endswith(f"({ods})"), name
+    packs = sorted(n for n in names if n.startswith("print/") and n.endswith(".pdf"))
+    assert packs
+    for name in packs:
+        reader = PdfReader(io.BytesIO(pack.read(name)))
+        starts = [reader.get_destination_page_number(item) + 1 for item in reader.outline]
+        assert starts and all(start % 2 == 1 for start in starts), name
