@@ -251,30 +251,27 @@ def test_the_run_options_history_wins_over_the_environment(tmp_path, history):
     assert [e.face for e in pipeline.history(path=mine)] == ["web page"]
 
 
-def test_two_runs_recording_at_once_both_get_in(history):
-    run_history.append(entry(), history)  # made; then eight writers at once
+def _append_at_once(history, writers: int) -> list[str]:
+    """``writers`` runs recording at the same moment (threads); the notes they gave."""
     notes: list[str] = []
     threads = [
-        threading.Thread(target=lambda n=n: notes.extend(run_history.append(entry(n), history))) for n in range(8)
+        threading.Thread(target=lambda n=n: notes.extend(run_history.append(entry(n), history))) for n in range(writers)
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert notes == []
+    return notes
+
+
+def test_two_runs_recording_at_once_both_get_in(history):
+    run_history.append(entry(), history)  # made; then eight writers at once
+    assert _append_at_once(history, 8) == []
     assert len(run_history.read(history)) == 9
 
 
 def test_a_new_history_made_by_two_runs_at_once_is_made_once(history):
-    notes: list[str] = []
-    threads = [
-        threading.Thread(target=lambda n=n: notes.extend(run_history.append(entry(n), history))) for n in range(4)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert notes == []
+    assert _append_at_once(history, 4) == []
     assert sorted(e.workbook for e in run_history.read(history)) == [f"book{n}.xlsx" for n in range(4)]
 
 

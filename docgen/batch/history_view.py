@@ -8,6 +8,7 @@ import csv
 import io
 
 from docgen.batch.history import HistoryEntry
+from docgen.batch.manifest import FORMULA_START
 
 #: Option keys in the CSV, in order, after the record's own fields.
 OPTIONS = (
@@ -44,8 +45,6 @@ _FIELDS = (
     "docgen_version",
     "outcome",
 )
-# A text starting like a formula gets a ' so a spreadsheet shows it as text (as manifest.csv does).
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def files(e: HistoryEntry) -> str:
@@ -110,7 +109,7 @@ def history_csv(entries: list[HistoryEntry]) -> str:
             e.outcome,
             *(_option(e.options.get(k)) for k in OPTIONS),
         ]
-        w.writerow(["'" + v if isinstance(v, str) and v[:1] in _FORMULA else v for v in values])
+        w.writerow(["'" + v if isinstance(v, str) and v[:1] in FORMULA_START else v for v in values])
     return buf.getvalue()
 
 

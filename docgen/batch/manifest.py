@@ -70,7 +70,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_manifest(out: Path, rows: list[ManifestRow]) -> Path:
+def write_manifest(out: Path, rows: list[ManifestRow]) -> tuple[Path, str]:
     """Write ``out/manifest.csv`` atomically (UTF-8 with BOM so Excel shows £ and ŵ)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -78,13 +78,16 @@ def write_manifest(out: Path, rows: list[ManifestRow]) -> Path:
     values = attrgetter(*HEADER)  # astuple deep-copies: slow
     # A text value starting like a formula gets a ' so Excel shows it as text (inline, and
     # one writerows: a function call per value or row cost a third of the manifest's time).
-    w.writerows(["'" + v if v.__class__ is str and v[:1] in _FORMULA else v for v in values(row)] for row in rows)
+    w.writerows(["'" + v if v.__class__ is str and v[:1] in FORMULA_START else v for v in values(row)] for row in rows)
     path = Path(out) / MANIFEST
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))
-    return path
+    data = buf.getvalue().encode("utf-8-sig")
+    atomic_write_bytes(path, data)
+    return path, sha256(data)
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: What a text starting like a formula starts with: such a text gets a ' in a CSV docgen
+#: writes (the manifest, ``docgen history --csv``), so a spreadsheet shows it as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 #: One file as the previous run's manifest lists it: (sha256, bytes, inputs, stat), the

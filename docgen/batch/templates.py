@@ -12,7 +12,7 @@ from docgen.formats.docx.check import check_templates as check
 from docgen.formats.docx.engine import PreparedTemplate
 from docgen.formats.docx.environment import make_environment
 from docgen.formats.docx.issues import raise_if_issues
-from docgen.formats.docx.tag_formatting import formatting_warnings
+from docgen.formats.docx.tag_formatting import formatting_warnings, parts_warnings
 
 # Per-process cache: prepared templates for (templates folder, locale).
 _PREPARED: dict[tuple[str, str], dict[str, PreparedTemplate]] = {}
@@ -52,8 +52,14 @@ def check_templates(job: Job) -> None:
         _PREPARED[(str(job.templates), job.locale)] = {key: prepared[Path(path)] for key, path in paths.items()}
 
 
-def template_warnings(templates: Path | None) -> list[str]:
+def template_warnings(templates: Path | None, locale: str = "en_GB") -> list[str]:
     """What a template folder has that works but is probably not what the admin meant:
-    files docgen does not use, and fields with formatting that starts inside them (lost)."""
+    files docgen does not use, and fields with formatting that starts inside them (lost).
+    Templates a run has already checked and prepared are not read again."""
     paths = resolve_templates(templates)
-    return unused_files(templates) + [w for d in DOCUMENTS for w in formatting_warnings(paths[d.key])]
+    prepared = _PREPARED.get((str(templates), locale), {})
+    warnings = unused_files(templates)
+    for d in DOCUMENTS:
+        template = prepared.get(d.key)
+        warnings += parts_warnings(template.name, template.parts) if template else formatting_warnings(paths[d.key])
+    return warnings

@@ -24,6 +24,7 @@ from docgen.formats.formatting import monthyear
 from docgen.formats.svg_charts import RAG_COLOURS, bar_chart
 from docgen.plan.milestones import MigrationSchedule
 from docgen.plan.rag import RAGS, is_cancelled, rag
+from docgen.plan.states import stage_name
 from docgen.records import Batch, Migration
 from docgen.workbook.schema import STATUSES
 
@@ -88,8 +89,7 @@ def _by_status(statuses: Iterable[str]) -> Series:
     """Counts in the Migrations sheet's order of statuses, each named as the sheet spells
     it (cells are compared without case); a status the sheet does not list (validation
     refuses one) is counted after them rather than lost."""
-    canonical = {s.casefold(): s for s in STATUSES}
-    counts = Counter(canonical.get(s.strip().casefold(), s.strip()) for s in statuses)
+    counts = Counter(stage_name(s) for s in statuses)
     others = sorted(set(counts) - set(STATUSES))
     return _in_order(counts, (*STATUSES, *others))
 

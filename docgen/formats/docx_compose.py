@@ -24,13 +24,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from docgen.formats.docx_lists import Lists
+from docgen.formats.docx_lists import Lists, insert_after
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT = "http://schemas.openxmlformats.org/package/2006/content-types"
-_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _DOCUMENT = "word/document.xml"
 _DOCUMENT_RELS = "word/_rels/document.xml.rels"
 _NUMBERING = "word/numbering.xml"
@@ -250,7 +249,7 @@ def _read_letter(path: Path, index: int, *, last: bool) -> _Letter:
     numbering = section.find(_w("pgNumType"))
     if numbering is None:
         numbering = etree.Element(_w("pgNumType"))
-        _insert_in_order(section, numbering, after=_SECTION_BEFORE_PGNUMTYPE)
+        insert_after(section, numbering, _SECTION_BEFORE_PGNUMTYPE)
     numbering.set(_w("start"), "1")
     kind = section.find(_w("type"))
     if kind is not None:
@@ -293,14 +292,6 @@ _SECTION_BEFORE_PGNUMTYPE = (
     "pgBorders",
     "lnNumType",
 )
-
-
-def _insert_in_order(parent, element, *, after: tuple[str, ...]) -> None:
-    position = 0
-    for k, child in enumerate(parent):
-        if isinstance(child.tag, str) and child.tag.startswith(f"{{{_W}}}") and child.tag[len(_W) + 2 :] in after:
-            position = k + 1
-    parent.insert(position, element)
 
 
 def _xml(element) -> bytes:

@@ -63,7 +63,7 @@ class Lists:
                 paragraph.insert(0, properties)
             if direct is None:
                 direct = etree.Element(_w("numPr"))
-                _after(
+                insert_after(
                     properties,
                     direct,
                     ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl"),
@@ -105,7 +105,7 @@ def _val(element, default):
     return element.get(_w("val"), default) if element is not None else default
 
 
-def _after(parent, element, before: tuple[str, ...]) -> None:
+def insert_after(parent, element, before: tuple[str, ...]) -> None:
     """Insert ``element`` after the children named in ``before`` (schema order)."""
     position = 0
     for k, child in enumerate(parent):

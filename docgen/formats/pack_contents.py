@@ -35,15 +35,6 @@ def estimate_pages(titles: list[str]) -> int:
     return 1 + max(0, -(-(lines - _FIRST_PAGE_LINES) // _LINES_PER_PAGE))
 
 
-def contents_pdf(title: str, rows: list[tuple[str, int]], soffice: str, *, pack: Path) -> bytes:
-    """The contents page(s) as PDF bytes: ``title`` as a heading, then each row's name and
-    page. ``pack`` names the print pack in the error if LibreOffice fails."""
-    made = contents_pdfs([(title, rows, pack)], soffice)[0]
-    if isinstance(made, ConversionError):
-        raise made
-    return made
-
-
 def contents_pdfs(
     packs: list[tuple[str, list[tuple[str, int]], Path]], soffice: str, *, jobs: int = 1
 ) -> list[bytes | ConversionError]:

@@ -11,6 +11,7 @@ this module alone. Every ``run`` is recorded in the run history. The per-migrati
 lives in :mod:`docgen.batch` so worker processes import only what they need.
 """
 
+from docgen.batch.history import COMMAND_LINE, WEB_PAGE
 from docgen.pipeline.checking import CheckReport, check, due
 from docgen.pipeline.commands import (
     annotate,
@@ -29,6 +30,8 @@ from docgen.pipeline.recording import history, history_path, history_text
 from docgen.pipeline.running import run, select
 
 __all__ = [
+    "COMMAND_LINE",
+    "WEB_PAGE",
     "CheckReport",
     "RunOptions",
     "RunResult",

@@ -141,7 +141,7 @@ def _run(
     )
     # Before the output folder is even created: a broken template writes nothing at all.
     batch_templates.check_templates(job)
-    unused = batch_templates.template_warnings(options.templates)
+    unused = batch_templates.template_warnings(options.templates, options.locale)
 
     # Every path the run may write, worked out only when a check needs them (rarely): made
     # here on every run, they moved the garbage collector's passes over the batch into the
@@ -156,7 +156,7 @@ def _run(
         job = replace(job, previous=folder.previous, previous_at=folder.previous_at)
         folder.set_aside()
         rows, notes = _write(job, report, options, progress)
-        manifest = write_manifest(out, rows)
+        _, manifest_sha256 = write_manifest(out, rows)
         folder.finished()
     notes = [f"Warning: {w}" for w in unused] + notes
     n_warn = len([w for w in report.warnings if w.migration_id is None or w.migration_id in job.schedules])
@@ -172,7 +172,7 @@ def _run(
         today=today,
         all_documents=options.all_documents,
         letter_date=letter_date,
-        manifest_sha256=run_history.file_sha256(manifest),
+        manifest_sha256=manifest_sha256,
     )
 
 

@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from docgen import pipeline
 from docgen.errors import DocgenError
 from docgen.web import generate
-from docgen.web.security import Guard, new_token, same
+from docgen.web.security import LOOPBACK, Guard, new_token, same
 from docgen.web.session import Session, Sessions, safe_stem
 
 #: The largest workbook the page takes (every GP practice in England fits in 18 MB).
@@ -56,7 +56,7 @@ def create_app(
     *,
     token: str | None = None,
     cookie: str = "docgen-token",
-    allowed_hosts: Iterable[str] | None = ("127.0.0.1", "localhost", "::1"),
+    allowed_hosts: Iterable[str] | None = LOOPBACK,
     today: Callable[[], dt.date] = dt.date.today,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> Guard:

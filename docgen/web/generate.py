@@ -34,7 +34,6 @@ from docgen.web.session import Generation, Session
 log = logging.getLogger("docgen.web")
 
 #: How the run history names this face (``docgen history`` shows it beside "command line").
-FACE = "web page"
 
 #: docgen's own bookkeeping files in an output folder (the lock, temporaries, the manifest
 #: set aside), which are not part of the pack.
@@ -54,7 +53,7 @@ def start(session: Session, options: dict[str, Any], today: dt.date, now: dt.dat
         skip_invalid=bool(options.get("skip_invalid")),
         timeline=True,
         delivery=True,
-        face=FACE,
+        face=pipeline.WEB_PAGE,
     )
     # spawn, not fork: the server has threads (a fork copies their locks, held or not).
     context = multiprocessing.get_context("spawn")

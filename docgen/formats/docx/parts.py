@@ -49,9 +49,10 @@ class TemplatePart:
     def paragraphs(self) -> list[str]:
         """Plain text of each paragraph of the original part, in order (for messages)."""
         if self._paragraphs is None:
-            self._paragraphs = (
-                property_texts(self.original) if self.kind == PROPERTIES else paragraph_texts(self.original)
-            )
+            if self.kind == PROPERTIES:  # one property a line of the prepared source
+                self._paragraphs = [t for line in self.source.split("\n") if (t := property_at(line))]
+            else:
+                self._paragraphs = paragraph_texts(self.original)
         return self._paragraphs
 
     def ast(self, env: jinja2.Environment) -> nodes.Template:
@@ -91,20 +92,3 @@ def property_at(line: str) -> str | None:
     local, custom, text = m.groups()
     name = custom or _PROPERTY_NAMES.get(local, local[:1].upper() + local[1:])
     return f"{name}: {html.unescape(text.strip())}"
-
-
-def property_texts(xml: bytes) -> list[str]:
-    """``Title: {{ practice.name }}`` for each document property that has text (a custom
-    property by its own name), so a message can say which property a field is in."""
-    out = []
-    for el in etree.fromstring(xml, PARSER).iter():
-        if not isinstance(el.tag, str) or len(el) or not (el.text or "").strip():
-            continue
-        owner = el.getparent()
-        if owner is not None and owner.get("name"):
-            name = owner.get("name")
-        else:
-            local = etree.QName(el).localname
-            name = _PROPERTY_NAMES.get(local, local[:1].upper() + local[1:])
-        out.append(f"{name}: {el.text.strip()}")
-    return out

@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from docgen.errors import TemplateError
-from docgen.formats.docx.parts import PARSER, PROPERTIES, W
+from docgen.formats.docx.parts import PARSER, PROPERTIES, TemplatePart, W
 from docgen.formats.docx.prepare import read_template
 
 _P, _R, _T, _TAB, _RPR = (f"{{{W}}}{n}" for n in ("p", "r", "t", "tab", "rPr"))
@@ -36,13 +36,19 @@ def formatting_warnings(path: Path) -> list[str]:
         source = read_template(Path(path))
     except TemplateError:
         return []
+    return parts_warnings(source.name, source.parts)
+
+
+def parts_warnings(template: str, parts: list[TemplatePart]) -> list[str]:
+    """:func:`formatting_warnings` of a template already read (its templated ``parts``,
+    as a prepared template keeps them), so a run need not read the file again."""
     warnings = []
-    for part in source.parts:
+    for part in parts:
         if part.kind == PROPERTIES:
             continue
         for paragraph_text, tag in _mixed_tags(part.original):
             warnings.append(
-                f'{source.name} ({part.kind}): the field "{tag}" has formatting that starts or ends inside it. '
+                f'{template} ({part.kind}): the field "{tag}" has formatting that starts or ends inside it. '
                 'docgen cannot keep it: the whole field takes the formatting of its opening "{", and text after '
                 "the field in the same run may change too. Select the whole field, braces included, and format it "
                 f'as one. In the paragraph "{paragraph_text}".'
