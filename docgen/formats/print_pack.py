@@ -49,7 +49,7 @@ class PackSpec:
 class _Layout:
     index: int
     spec: PackSpec
-    readers: list
+    letters: list[tuple[str, Path, int]]  # title, PDF, its page count
     contents_pages: int
     rows: list[tuple[str, int]] = field(default_factory=list)
     contents: object = None
@@ -85,7 +85,6 @@ def build_print_packs(specs: list[PackSpec], *, soffice: str | None = None, jobs
     LibreOffice call (``jobs`` processes); for each pack, its page count or its error.
     Raises :class:`ConversionError` only when LibreOffice is missing."""
     # Imported here, as pypdf is not: a run without --pdf never needs pikepdf.
-    import pikepdf
     from pikepdf import Pdf
 
     results: list[int | DocgenError | None] = [None] * len(specs)
@@ -95,20 +94,14 @@ def build_print_packs(specs: list[PackSpec], *, soffice: str | None = None, jobs
             if not spec.entries:
                 results[index] = 0
                 continue
-            readers = []
+            # Only each letter's page count for now: the letters are opened again, a pack at a
+            # time, to be merged, so a big batch never holds thousands of files open at once.
             try:
-                for entry_title, pdf in spec.entries:
-                    try:
-                        readers.append((entry_title, opened.enter_context(Pdf.open(pdf))))
-                    except (OSError, pikepdf.PdfError, ValueError) as err:
-                        raise ConversionError(
-                            f"Cannot add {pdf} ({entry_title}) to the print pack {spec.out}: it is not a readable "
-                            f"PDF ({err}). Convert the letter again, then run again."
-                        ) from err
+                letters = [(entry_title, pdf, _pages(pdf, entry_title, spec)) for entry_title, pdf in spec.entries]
             except ConversionError as err:
                 results[index] = err
                 continue
-            layouts.append(_Layout(index, spec, readers, estimate_pages([t for t, _ in spec.entries])))
+            layouts.append(_Layout(index, spec, letters, estimate_pages([t for t, _ in spec.entries])))
         if layouts:
             soffice = soffice or find_soffice()
             if soffice is None:
@@ -142,7 +135,7 @@ def build_print_packs(specs: list[PackSpec], *, soffice: str | None = None, jobs
         for layout in layouts:
             if results[layout.index] is None:
                 try:
-                    results[layout.index] = _merge(layout, opened)
+                    results[layout.index] = _merge(layout)
                 except DocgenError as err:
                     results[layout.index] = err
     return [r if r is not None else 0 for r in results]
@@ -156,13 +149,31 @@ def _rows(layout: _Layout) -> list[tuple[str, int]]:
     """Each letter's title and first page, after contents of ``layout.contents_pages`` pages."""
     duplex = layout.spec.duplex
     rows, next_page = [], _padded(layout.contents_pages, duplex) + 1
-    for entry_title, reader in layout.readers:
+    for entry_title, _, pages in layout.letters:
         rows.append((entry_title, next_page))
-        next_page += _padded(len(reader.pages), duplex)
+        next_page += _padded(pages, duplex)
     return rows
 
 
-def _merge(layout: _Layout, opened: contextlib.ExitStack) -> int:
+def _open(pdf: Path, entry_title: str, spec: PackSpec) -> Any:
+    """The letter's PDF opened with pikepdf, or a ConversionError naming it and the pack."""
+    import pikepdf
+
+    try:
+        return pikepdf.Pdf.open(pdf)
+    except (OSError, pikepdf.PdfError, ValueError) as err:
+        raise ConversionError(
+            f"Cannot add {pdf} ({entry_title}) to the print pack {spec.out}: it is not a readable "
+            f"PDF ({err}). Convert the letter again, then run again."
+        ) from err
+
+
+def _pages(pdf: Path, entry_title: str, spec: PackSpec) -> int:
+    with _open(pdf, entry_title, spec) as reader:
+        return len(reader.pages)
+
+
+def _merge(layout: _Layout) -> int:
     """The contents, then every letter (with the blank pages of the duplex layout), a bookmark
     each, written atomically; the pack's page count."""
     import pikepdf
@@ -170,28 +181,32 @@ def _merge(layout: _Layout, opened: contextlib.ExitStack) -> int:
 
     spec, duplex = layout.spec, layout.spec.duplex
     contents: Any = layout.contents
-    pack = opened.enter_context(Pdf.new())
-    pack.pages.extend(contents.pages)
-    if _padded(layout.contents_pages, duplex) > layout.contents_pages:
-        pack.add_blank_page(page_size=_A4)
-    for _, reader in layout.readers:
-        pack.pages.extend(reader.pages)
-        if _padded(len(reader.pages), duplex) > len(reader.pages):
-            last = reader.pages[-1].mediabox
-            pack.add_blank_page(page_size=(float(last[2]) - float(last[0]), float(last[3]) - float(last[1])))
-    with pack.open_outline() as outline:
-        outline.root.append(pikepdf.OutlineItem("Contents", 0))
-        for entry_title, first_page in layout.rows:
-            outline.root.append(pikepdf.OutlineItem(entry_title, first_page - 1))
-    pack.docinfo["/Title"] = spec.title
-    pack.docinfo["/Producer"] = "docgen"
-    pack.Root.PageMode = Name.UseOutlines
-    # The letters' language; viewers show the title rather than the file name, and their
-    # print dialog starts on the sidedness the pack is laid out for.
-    pack.Root.Lang = pikepdf.String("en-GB")
-    pack.Root.ViewerPreferences = Dictionary(
-        DisplayDocTitle=True, Duplex=Name.DuplexFlipLongEdge if duplex else Name.Simplex
-    )
-    total = len(pack.pages)
-    atomic_save(Path(spec.out), lambda tmp: pack.save(tmp, deterministic_id=True))
-    return total
+    # The pack and its letters are open only while this pack is made (pages are copied
+    # lazily, so until it is saved), so a big batch never holds thousands of files open.
+    with contextlib.ExitStack() as letters:
+        pack = letters.enter_context(Pdf.new())
+        pack.pages.extend(contents.pages)
+        if _padded(layout.contents_pages, duplex) > layout.contents_pages:
+            pack.add_blank_page(page_size=_A4)
+        for entry_title, pdf, _ in layout.letters:
+            reader = letters.enter_context(_open(pdf, entry_title, spec))
+            pack.pages.extend(reader.pages)
+            if _padded(len(reader.pages), duplex) > len(reader.pages):
+                last = reader.pages[-1].mediabox
+                pack.add_blank_page(page_size=(float(last[2]) - float(last[0]), float(last[3]) - float(last[1])))
+        with pack.open_outline() as outline:
+            outline.root.append(pikepdf.OutlineItem("Contents", 0))
+            for entry_title, first_page in layout.rows:
+                outline.root.append(pikepdf.OutlineItem(entry_title, first_page - 1))
+        pack.docinfo["/Title"] = spec.title
+        pack.docinfo["/Producer"] = "docgen"
+        pack.Root.PageMode = Name.UseOutlines
+        # The letters' language; viewers show the title rather than the file name, and their
+        # print dialog starts on the sidedness the pack is laid out for.
+        pack.Root.Lang = pikepdf.String("en-GB")
+        pack.Root.ViewerPreferences = Dictionary(
+            DisplayDocTitle=True, Duplex=Name.DuplexFlipLongEdge if duplex else Name.Simplex
+        )
+        total = len(pack.pages)
+        atomic_save(Path(spec.out), lambda tmp: pack.save(tmp, deterministic_id=True))
+        return total
